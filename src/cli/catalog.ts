@@ -1,0 +1,6 @@
+// Every server `netkit serve` starts. Each area exports its own entries; this list only joins them.
+
+import { courseCatalog } from '../chat/catalog.js';
+import type { CatalogEntry } from '../core/service.js';
+
+export const catalog: CatalogEntry[] = [...courseCatalog];

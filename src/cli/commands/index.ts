@@ -1,0 +1,6 @@
+// The list of commands. One module per command; add yours here.
+
+import type { Command } from '../command.js';
+import { serve } from './serve.js';
+
+export const commands: Command[] = [serve];
