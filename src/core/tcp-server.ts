@@ -18,6 +18,8 @@ export interface ConnInfo {
 export interface ConnHandle {
   /** Called once on graceful shutdown; should write a last message and end the stream. */
   goodbye?(): void;
+  /** Asked when the idle timer fires: true keeps the connection (a client waiting in a queue). */
+  exemptFromIdle?(): boolean;
 }
 
 export interface TcpLimits {
@@ -51,6 +53,11 @@ export interface TcpServerOptions {
   idleMessage?: Uint8Array | string;
   /** Handles one connection. Services take a Duplex so they also run on netkit's own TCP. */
   onConnection(stream: Duplex, info: ConnInfo): ConnHandle | undefined;
+  /**
+   * Keep the write side open after the peer's FIN (its stream then must end itself). Line protocols
+   * want this: `nc -N` sends its lines and a FIN, and every line still deserves an answer.
+   */
+  allowHalfOpen?: boolean;
   /** Called when the listener is ready and before each accept wait, for the slides' log line. */
   logWaiting?: boolean;
 }
@@ -72,7 +79,7 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
   const perSource = new Map<string, number>();
   let closing: Promise<void> | undefined;
 
-  const server = net.createServer({ noDelay: true });
+  const server = net.createServer({ noDelay: true, allowHalfOpen: opts.allowHalfOpen ?? false });
   server.maxConnections = Number.MAX_SAFE_INTEGER; // we refuse ourselves, politely
 
   server.on('connection', (socket) => {
@@ -114,6 +121,10 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
     });
     if (limits.idleTimeoutMs > 0) {
       socket.setTimeout(limits.idleTimeoutMs, () => {
+        if (open.get(socket)?.exemptFromIdle?.()) {
+          socket.setTimeout(limits.idleTimeoutMs);
+          return;
+        }
         log({ level: 'info', event: 'idle-timeout', source: name, remote: remoteAddress });
         if (opts.idleMessage !== undefined && socket.writable) socket.end(opts.idleMessage);
         setTimeout(() => socket.destroy(), 200).unref();

@@ -1,0 +1,59 @@
+// The slides' day/time server (port 21566): ctime() + "\nHave a nice day!", then close.
+// Sent in one write, so the slides' client reads it all with one recv(1024).
+
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../core/log.js';
+import { listenTcp, type TcpLimits, type TcpServer } from '../core/tcp-server.js';
+import { type Encoding, encodeText } from '../core/text.js';
+import { CtimeCache } from '../core/time.js';
+
+export const COURSE_DAYTIME_PORT = 21566;
+
+export interface CourseDaytimeOptions {
+  host?: string;
+  port?: number;
+  encoding?: Encoding;
+  limits?: Partial<TcpLimits>;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export function daytimeMessage(ctimeText: string): string {
+  return `${ctimeText}\nHave a nice day!`;
+}
+
+/** Answers one connection: the message, then close. Works on any Duplex. */
+export function serveDaytimeStream(stream: Duplex, message: Uint8Array): void {
+  // The client sends nothing; if it does, ignore it. destroy() after the write has been handed to
+  // the kernel closes at once (FIN), without waiting for the client's FIN.
+  stream.on('error', () => {});
+  stream.end(message);
+}
+
+export function serveCourseDaytime(opts: CourseDaytimeOptions = {}): Promise<TcpServer> {
+  const cache = new CtimeCache();
+  const now = opts.now ?? Date.now;
+  const encoding = opts.encoding ?? 'ascii';
+  let lastText = '';
+  let lastBytes: Uint8Array = new Uint8Array(0);
+  return listenTcp({
+    name: 'daytime-server',
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? COURSE_DAYTIME_PORT,
+    limits: { idleTimeoutMs: 10_000, ...opts.limits },
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    logWaiting: true,
+    onConnection(stream) {
+      const text = cache.get(now());
+      if (text !== lastText) {
+        lastText = text;
+        lastBytes = encodeText(daytimeMessage(text), encoding);
+      }
+      serveDaytimeStream(stream, lastBytes);
+      return undefined;
+    },
+  });
+}
