@@ -97,7 +97,7 @@ export function serveChat(opts: ChatServerOptions): Promise<TcpServer> {
       const next = queue.shift()!;
       if (next.ch.isClosing) continue;
       active = next;
-      queue.forEach((w, i) => w.ch.send(queueMessage(i + 1)));
+      for (const [i, w] of queue.entries()) w.ch.send(queueMessage(i + 1));
       opts.operator!.conversation?.('start', next.info);
       next.ch.send(opts.greeting ?? WELCOME);
       next.ch.release();
@@ -144,7 +144,7 @@ export function serveChat(opts: ChatServerOptions): Promise<TcpServer> {
             const i = queue.indexOf(w);
             if (i >= 0) {
               queue.splice(i, 1);
-              queue.forEach((q, j) => j >= i && q.ch.send(queueMessage(j + 1)));
+              for (let j = i; j < queue.length; j++) queue[j]!.ch.send(queueMessage(j + 1));
             }
           }
         },
