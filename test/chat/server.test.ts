@@ -224,3 +224,25 @@ describe('chat server with an operator (one-on-one)', () => {
     c.close();
   });
 });
+
+describe('encodings on the wire', () => {
+  for (const encoding of ['utf-16le', 'latin1', 'ascii'] as const) {
+    it(`holds a conversation in ${encoding}`, async () => {
+      const port = await bot({ encoding });
+      const c = await ChatClient.connect({ host: '127.0.0.1', port, encoding, pauseMs: 20 });
+      assert.equal(await c.next(), 'hello');
+      const text = encoding === 'ascii' ? 'plain text' : 'café crème';
+      c.send(text);
+      assert.equal(await c.next(), `1:${text}`);
+      c.close();
+    });
+  }
+
+  it('never crashes on bytes that are invalid in the chosen encoding', async () => {
+    const port = await bot({ encoding: 'utf-16le' });
+    const s = await connect(port);
+    s.end(Buffer.from([0x00, 0xd8, 0x41, 0x00, 0x0a, 0x00])); // lone surrogate, 'A', LF
+    const got = (await readAll(s)).toString('utf16le');
+    assert.equal(got, 'hello\n1:\ufffdA\n');
+  });
+});

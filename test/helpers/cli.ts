@@ -100,6 +100,11 @@ export async function startCliServer(
   opts: { stdin?: 'pipe' | 'ignore' } = {},
 ): Promise<LongRunning & { port: number }> {
   const p = startCli([...args, '--port', '0'], opts);
-  const m = await p.waitFor(/listening on tcp [^\s]*:(\d+)/);
-  return Object.assign(p, { port: Number(m[1]) });
+  try {
+    const m = await p.waitFor(/listening on tcp [^\s]*:(\d+)|"event":"listening".*?"port":(\d+)/);
+    return Object.assign(p, { port: Number(m[1] ?? m[2]) });
+  } catch (err) {
+    p.kill();
+    throw err;
+  }
 }
