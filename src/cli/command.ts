@@ -123,5 +123,5 @@ export const ENCODING_OPTION: OptionSpec = {
 export const LOG_OPTION: OptionSpec = {
   type: 'string',
   valueName: 'FORMAT',
-  description: 'server log on stderr: text (default) or json',
+  description: 'server log on stderr: text (default), json, or none',
 };

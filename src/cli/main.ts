@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { NetkitError, UsageError } from '../core/errors.js';
+import { silentLogger } from '../core/log.js';
 import type { Command, CommandContext, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { makeLogger } from './render-log.js';
@@ -137,8 +138,8 @@ export async function main(argv: string[], io: MainIO): Promise<number> {
       if (values[name] === undefined && spec.default !== undefined) values[name] = spec.default;
     }
     const logFormat = values.log === undefined ? 'text' : values.log;
-    if (logFormat !== 'text' && logFormat !== 'json')
-      throw new UsageError(`--log must be text or json, got '${String(logFormat)}'`);
+    if (logFormat !== 'text' && logFormat !== 'json' && logFormat !== 'none')
+      throw new UsageError(`--log must be text, json or none, got '${String(logFormat)}'`);
     const ctx: CommandContext = {
       values,
       positionals: parsed.positionals,
@@ -150,7 +151,10 @@ export async function main(argv: string[], io: MainIO): Promise<number> {
       stderrIsTTY: io.stderrIsTTY,
       signal: io.signal,
       env: io.env,
-      log: makeLogger(io.stderr, logFormat, io.env.NETKIT_DEBUG ? 'debug' : 'info'),
+      log:
+        logFormat === 'none'
+          ? silentLogger
+          : makeLogger(io.stderr, logFormat, io.env.NETKIT_DEBUG ? 'debug' : 'info'),
     };
     return (await c.run(ctx)) ?? 0;
   } catch (e) {

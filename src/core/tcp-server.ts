@@ -73,6 +73,7 @@ const QUIET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_DE
 export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
   const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
   const log = opts.log ?? silentLogger;
+  const logging = log !== silentLogger; // build no event objects per connection when nobody listens
   const host = opts.host ?? '127.0.0.1';
   const name = opts.name;
   const open = new Map<net.Socket, ConnHandle | undefined>();
@@ -108,16 +109,21 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
       return;
     }
     if (open.size >= limits.maxConnections) return refuse('max-connections');
-    const n = perSource.get(remoteAddress) ?? 0;
-    if (limits.perSourceConnections > 0 && n >= limits.perSourceConnections) return refuse('per-source');
-    perSource.set(remoteAddress, n + 1);
+    const tracked = limits.perSourceConnections > 0;
+    if (tracked) {
+      const n = perSource.get(remoteAddress) ?? 0;
+      if (n >= limits.perSourceConnections) return refuse('per-source');
+      perSource.set(remoteAddress, n + 1);
+    }
     open.set(socket, undefined);
     socket.once('close', () => {
       open.delete(socket);
-      const left = (perSource.get(remoteAddress) ?? 1) - 1;
-      if (left <= 0) perSource.delete(remoteAddress);
-      else perSource.set(remoteAddress, left);
-      if (opts.logWaiting && !closing) log({ level: 'info', event: 'waiting', source: name });
+      if (tracked) {
+        const left = (perSource.get(remoteAddress) ?? 1) - 1;
+        if (left <= 0) perSource.delete(remoteAddress);
+        else perSource.set(remoteAddress, left);
+      }
+      if (logging && opts.logWaiting && !closing) log({ level: 'info', event: 'waiting', source: name });
     });
     if (limits.idleTimeoutMs > 0) {
       socket.setTimeout(limits.idleTimeoutMs, () => {
@@ -130,7 +136,8 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
         setTimeout(() => socket.destroy(), 200).unref();
       });
     }
-    log({ level: 'info', event: 'connected', source: name, remote: remoteAddress, port: info.remotePort });
+    if (logging)
+      log({ level: 'info', event: 'connected', source: name, remote: remoteAddress, port: info.remotePort });
     try {
       open.set(socket, opts.onConnection(socket, info));
     } catch (err) {
