@@ -26,9 +26,10 @@ export function daytimeMessage(ctimeText: string): string {
 
 /** Answers one connection: the message, then close. Works on any Duplex. */
 export function serveDaytimeStream(stream: Duplex, message: Uint8Array): void {
-  // The client sends nothing; if it does, ignore it. destroy() after the write has been handed to
-  // the kernel closes at once (FIN), without waiting for the client's FIN.
+  // The client sends nothing and we never read: once the message and our FIN are handed to the
+  // kernel ('finish'), close at once instead of waiting for the client's FIN.
   stream.on('error', () => {});
+  stream.once('finish', () => stream.destroy());
   stream.end(message);
 }
 
@@ -46,6 +47,8 @@ export function serveCourseDaytime(opts: CourseDaytimeOptions = {}): Promise<Tcp
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     logWaiting: true,
+    pauseOnConnect: true,
+    noDelay: false, // one write, then close: Nagle never delays it
     onConnection(stream) {
       const text = cache.get(now());
       if (text !== lastText) {

@@ -58,6 +58,13 @@ export interface TcpServerOptions {
    * want this: `nc -N` sends its lines and a FIN, and every line still deserves an answer.
    */
   allowHalfOpen?: boolean;
+  /**
+   * Do not start reading: for services that write and close (daytime, time), this saves the
+   * epoll registration and the wait for the peer's FIN. The handler must end or destroy the stream.
+   */
+  pauseOnConnect?: boolean;
+  /** TCP_NODELAY on each connection (default true; one setsockopt per connection). */
+  noDelay?: boolean;
   /** Called when the listener is ready and before each accept wait, for the slides' log line. */
   logWaiting?: boolean;
 }
@@ -70,6 +77,27 @@ export interface TcpServer extends RunningServer {
 
 const QUIET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_DESTROYED']);
 
+function lazyInfo(socket: net.Socket): ConnInfo {
+  let peer: { a: string; p: number } | undefined;
+  let local: { a: string; p: number } | undefined;
+  const getPeer = () => (peer ??= { a: socket.remoteAddress ?? '', p: socket.remotePort ?? 0 });
+  const getLocal = () => (local ??= { a: socket.localAddress ?? '', p: socket.localPort ?? 0 });
+  return {
+    get remoteAddress() {
+      return getPeer().a;
+    },
+    get remotePort() {
+      return getPeer().p;
+    },
+    get localAddress() {
+      return getLocal().a;
+    },
+    get localPort() {
+      return getLocal().p;
+    },
+  };
+}
+
 export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
   const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
   const log = opts.log ?? silentLogger;
@@ -80,7 +108,11 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
   const perSource = new Map<string, number>();
   let closing: Promise<void> | undefined;
 
-  const server = net.createServer({ noDelay: true, allowHalfOpen: opts.allowHalfOpen ?? false });
+  const server = net.createServer({
+    noDelay: opts.noDelay ?? true,
+    allowHalfOpen: opts.allowHalfOpen ?? false,
+    pauseOnConnect: opts.pauseOnConnect ?? false,
+  });
   server.maxConnections = Number.MAX_SAFE_INTEGER; // we refuse ourselves, politely
 
   server.on('connection', (socket) => {
@@ -89,15 +121,11 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
         log({ level: 'warn', event: 'socket-error', source: name, error: err.message });
       }
     });
-    const remoteAddress = socket.remoteAddress ?? '';
-    const info: ConnInfo = {
-      remoteAddress,
-      remotePort: socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? '',
-      localPort: socket.localPort ?? 0,
-    };
+    // Addresses cost a getpeername/getsockname each: read them only when someone asks.
+    const info = lazyInfo(socket);
     const refuse = (reason: 'max-connections' | 'per-source') => {
-      log({ level: 'warn', event: 'rejected', source: name, reason, remote: remoteAddress });
+      if (logging)
+        log({ level: 'warn', event: 'rejected', source: name, reason, remote: info.remoteAddress });
       const msg = opts.busyMessage?.(reason);
       if (msg !== undefined) socket.end(msg);
       else socket.end();
@@ -110,6 +138,7 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
     }
     if (open.size >= limits.maxConnections) return refuse('max-connections');
     const tracked = limits.perSourceConnections > 0;
+    const remoteAddress = tracked ? info.remoteAddress : '';
     if (tracked) {
       const n = perSource.get(remoteAddress) ?? 0;
       if (n >= limits.perSourceConnections) return refuse('per-source');
@@ -131,7 +160,7 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
           socket.setTimeout(limits.idleTimeoutMs);
           return;
         }
-        log({ level: 'info', event: 'idle-timeout', source: name, remote: remoteAddress });
+        log({ level: 'info', event: 'idle-timeout', source: name, remote: info.remoteAddress });
         if (opts.idleMessage !== undefined && socket.writable) socket.end(opts.idleMessage);
         setTimeout(() => socket.destroy(), 200).unref();
       });
