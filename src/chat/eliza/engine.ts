@@ -1,6 +1,7 @@
 // The 1966 ELIZA engine (Weizenbaum, CACM 9(1) 1966, pp.36-45; MAD-SLIP listing; anthay/ELIZA):
 // one conversation's state and the reply procedure, with an optional trace of why it said what it said.
 
+import type { Personality } from '../personality.js';
 import { memoryFormFor } from './hash.js';
 import {
   formatPattern,
@@ -40,7 +41,7 @@ export type TraceStep =
   | { step: 'recall'; memory: string; left: number }
   /** The keyword popped from the keystack, and the text it works on. */
   | { step: 'keyword'; key: string; text: string[] }
-  /** The MEMORY keyword was popped: form `form` (0..3, from HASH of `chunk`) made `memory`. */
+  /** The MEMORY keyword was popped: HASH of the last `word` chose form `form` (0..3), which made `memory`. */
   | { step: 'remember'; word: string; form: number; memory: string | undefined; kept: boolean }
   /** Decomposition `index` (1-based) of `key` matched. */
   | {
@@ -440,7 +441,7 @@ export interface ConversationOptions {
  * One conversation with ELIZA: LIMIT, a next-reassembly counter for every decomposition, and the
  * memory queue. Make one per connection or session; the script itself is shared and never changed.
  */
-export class ElizaConversation {
+export class ElizaConversation implements Personality {
   readonly script: ParsedScript;
   private readonly c: Compiled;
   private readonly counters: Uint32Array;

@@ -3,8 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, NetkitError } from '../../core/errors.js';
-import type { Personality } from '../personality.js';
-import { type ConversationOptions, ElizaConversation, type ElizaResponse } from './engine.js';
+import { type ConversationOptions, ElizaConversation } from './engine.js';
 import { type ParsedScript, parseScript } from './script.js';
 
 export { ElizaConversation, type ElizaResponse, formatTrace, NOMACH, type TraceStep } from './engine.js';
@@ -42,12 +41,10 @@ export function doctorScript(): ParsedScript {
   return doctor;
 }
 
-/** An ELIZA personality: the `Personality` interface plus `respond()`, which also returns the trace. */
-export interface ElizaPersonality extends Personality {
-  respond(text: string): ElizaResponse;
-}
-
-/** A new conversation (its own LIMIT, cycle counters and memories) with `script` or DOCTOR. */
-export function createEliza(opts: { script?: ParsedScript } & ConversationOptions = {}): ElizaPersonality {
+/**
+ * A new conversation (its own LIMIT, cycle counters and memories) with `script` or DOCTOR: a
+ * `Personality`, plus `respond()`, which also returns the trace.
+ */
+export function createEliza(opts: { script?: ParsedScript } & ConversationOptions = {}): ElizaConversation {
   return new ElizaConversation(opts.script ?? doctorScript(), opts);
 }
