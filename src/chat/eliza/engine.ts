@@ -2,7 +2,7 @@
 // one conversation's state and the reply procedure, with an optional trace of why it said what it said.
 
 import type { Personality } from '../personality.js';
-import { memoryFormFor } from './hash.js';
+import { lastChunk, memoryFormFor } from './hash.js';
 import {
   formatPattern,
   formatReassembly,
@@ -41,8 +41,11 @@ export type TraceStep =
   | { step: 'recall'; memory: string; left: number }
   /** The keyword popped from the keystack, and the text it works on. */
   | { step: 'keyword'; key: string; text: string[] }
-  /** The MEMORY keyword was popped: HASH of the last `word` chose form `form` (0..3), which made `memory`. */
-  | { step: 'remember'; word: string; form: number; memory: string | undefined; kept: boolean }
+  /**
+   * The MEMORY keyword was popped: HASH of `chunk`, the last 6-character chunk of the text's last
+   * `word`, chose form `form` (0..3), which made `memory` (undefined if the form did not match).
+   */
+  | { step: 'remember'; word: string; chunk: string; form: number; memory: string | undefined; kept: boolean }
   /** Decomposition `index` (1-based) of `key` matched. */
   | {
       step: 'decomposition';
@@ -104,11 +107,14 @@ export function formatTrace(trace: TraceStep[]): string[] {
         out.push(`keyword ${s.key}`);
         break;
       case 'remember':
-        out.push(
-          s.memory === undefined
-            ? `  MEMORY: HASH(${s.word}) = ${s.form}, form ${s.form + 1} does not match; nothing kept`
-            : `  MEMORY: HASH(${s.word}) = ${s.form}, form ${s.form + 1}: ${s.memory}${s.kept ? '' : ' (queue full, not kept)'}`,
-        );
+        {
+          const h = `HASH(${s.chunk === s.word ? s.word : `${s.chunk} of ${s.word}`}) = ${s.form}, form ${s.form + 1}`;
+          out.push(
+            s.memory === undefined
+              ? `  MEMORY: ${h} does not match; nothing kept`
+              : `  MEMORY: ${h}: ${s.memory}${s.kept ? '' : ' (queue full, not kept)'}`,
+          );
+        }
         break;
       case 'decomposition':
         out.push(
@@ -641,6 +647,6 @@ export class ElizaConversation implements Personality {
         kept = true;
       }
     }
-    if (trace) trace.push({ step: 'remember', word: last, form, memory, kept });
+    if (trace) trace.push({ step: 'remember', word: last, chunk: lastChunk(last), form, memory, kept });
   }
 }

@@ -19,7 +19,7 @@ const utf8 = new TextEncoder();
  */
 export function lastChunkBcd(word: string): bigint {
   const bytes = utf8.encode(word);
-  const from = bytes.length === 0 ? 0 : Math.floor((bytes.length - 1) / 6) * 6;
+  const from = chunkStart(bytes.length);
   let v = 0n;
   let count = 0;
   for (let i = from; i < bytes.length; i++, count++) {
@@ -29,6 +29,14 @@ export function lastChunkBcd(word: string): bigint {
   }
   for (; count < 6; count++) v = (v << 6n) | 0o60n; // BCD space
   return v;
+}
+
+const chunkStart = (n: number) => (n === 0 ? 0 : Math.floor((n - 1) / 6) * 6);
+
+/** The last 6-character chunk of `word` as text (for traces): ODY for EVERYBODY. */
+export function lastChunk(word: string): string {
+  const bytes = utf8.encode(word);
+  return new TextDecoder().decode(bytes.subarray(chunkStart(bytes.length)));
 }
 
 /**

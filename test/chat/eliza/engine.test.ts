@@ -174,6 +174,7 @@ describe('ELIZA trace', () => {
     assert.deepEqual(remember, {
       step: 'remember',
       word: 'HERE',
+      chunk: 'HERE',
       form: 3,
       memory: 'DOES THAT HAVE ANYTHING TO DO WITH THE FACT THAT YOUR BOYFRIEND MADE YOU COME HERE',
       kept: true,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lastChunkBcd, memoryFormFor, slipHash } from '../../../src/chat/eliza/hash.js';
+import { lastChunk, lastChunkBcd, memoryFormFor, slipHash } from '../../../src/chat/eliza/hash.js';
 
 // Vectors: the shared doc (eliza-1966.md §3.5), CACM p.38 (ALWAYS → 14), and the values the SLIP
 // FAP listing gives as checked by anthay/ELIZA's hash_test and last_chunk_as_bcd_test.
@@ -13,6 +13,13 @@ describe('SLIP HASH', () => {
     assert.equal(lastChunkBcd('INVENTED'), 0o252460606060n); // chunk ED
     assert.equal(lastChunkBcd('123456ABCDEF'), 0o212223242526n); // chunk ABCDEF
     assert.equal(lastChunkBcd('EVERYBODY'), lastChunkBcd('ODY'));
+    assert.deepEqual(['EVERYBODY', 'INVENTED', 'ABCDEF', 'ABCDEFG', ''].map(lastChunk), [
+      'ODY',
+      'ED',
+      'ABCDEF',
+      'G',
+      '',
+    ]);
   });
 
   it('uses the low 6 bits of each UTF-8 byte outside the BCD set', () => {
