@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createEliza } from '../../../src/chat/eliza/index.js';
-import { CACM, EDGE, readConversation } from './fixtures.js';
+import { CACM, EDGE, RANDOM, readConversation } from './fixtures.js';
 
 function replay(name: string, expectedCount: number): void {
   const exchanges = readConversation(name);
@@ -24,6 +24,10 @@ describe('ELIZA with the 1966 DOCTOR script', () => {
 
   it('reproduces the 89 edge-case exchanges of anthay/ELIZA as one conversation', () => {
     replay(EDGE, 89);
+  });
+
+  it('agrees with anthay/ELIZA on 300 random exchanges in one conversation', () => {
+    replay(RANDOM, 300);
   });
 
   it('gives a different reply when a conversation is not started fresh (state matters)', () => {

@@ -23,3 +23,4 @@ export function readConversation(name: string): Exchange[] {
 
 export const CACM = 'cacm-1966-conversation.txt';
 export const EDGE = 'edge-cases.txt';
+export const RANDOM = 'anthay-random-300.txt';
