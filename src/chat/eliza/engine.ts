@@ -422,12 +422,15 @@ function assembleWords(parts: ReassemblyPart[], words: string[], comps: Int32Arr
 function assembleText(parts: ReassemblyPart[], words: string[], comps: Int32Array): string {
   let out = '';
   for (const p of parts) {
-    if (typeof p === 'string') out = out.length ? `${out} ${p}` : p;
+    let piece: string;
+    if (typeof p === 'string') piece = p;
     else {
-      for (let i = comps[2 * p]!, e = comps[2 * p + 1]!; i < e; i++) {
-        out = out.length ? `${out} ${words[i]!}` : words[i]!;
-      }
+      const a = comps[2 * p]!;
+      const e = comps[2 * p + 1]!;
+      if (a === e) continue;
+      piece = e - a === 1 ? words[a]! : words.slice(a, e).join(' ');
     }
+    out = out.length ? `${out} ${piece}` : piece;
   }
   return out;
 }
