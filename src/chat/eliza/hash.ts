@@ -11,27 +11,37 @@ for (let code = 0; code < 64; code++) {
 }
 
 const utf8 = new TextEncoder();
+const TWO17 = 2 ** 17;
+const TWO35 = 2 ** 35;
+
+const chunkStart = (n: number) => (n === 0 ? 0 : Math.floor((n - 1) / 6) * 6);
+
+/** The word's UTF-8 bytes, without an encoder call for the usual all-ASCII word. */
+function bytesOf(word: string): ArrayLike<number> {
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) >= 0x80) return utf8.encode(word);
+  const out = new Array<number>(word.length);
+  for (let i = 0; i < word.length; i++) out[i] = word.charCodeAt(i);
+  return out;
+}
 
 /**
  * The last 6-character chunk of `word` as a 36-bit BCD datum, space-padded on the right.
  * Chunks are counted from the start of the word over its UTF-8 bytes, so EVERYBODY gives ODY.
  * A byte outside the BCD set contributes its low 6 bits (as anthay/ELIZA does).
+ * (36 bits fit exactly in a double.)
  */
-export function lastChunkBcd(word: string): bigint {
-  const bytes = utf8.encode(word);
-  const from = chunkStart(bytes.length);
-  let v = 0n;
+export function lastChunkBcd(word: string): number {
+  const bytes = bytesOf(word);
+  let v = 0;
   let count = 0;
-  for (let i = from; i < bytes.length; i++, count++) {
+  for (let i = chunkStart(bytes.length); i < bytes.length; i++, count++) {
     const b = bytes[i]!;
     const code = BCD[b]!;
-    v = (v << 6n) | BigInt(code >= 0 ? code : b & 0x3f);
+    v = v * 64 + (code >= 0 ? code : b & 0x3f);
   }
-  for (; count < 6; count++) v = (v << 6n) | 0o60n; // BCD space
+  for (; count < 6; count++) v = v * 64 + 0o60; // BCD space
   return v;
 }
-
-const chunkStart = (n: number) => (n === 0 ? 0 : Math.floor((n - 1) / 6) * 6);
 
 /** The last 6-character chunk of `word` as text (for traces): ODY for EVERYBODY. */
 export function lastChunk(word: string): string {
@@ -41,13 +51,23 @@ export function lastChunk(word: string): string {
 
 /**
  * SLIP HASH(D, N): clear the sign bit of the 36-bit datum, square the 35-bit magnitude, and
- * return the N bits that end at bit 35 − N/2 of the square (von Neumann's middle square).
+ * return the N bits that start at bit 35 − ⌊N/2⌋ of the 70-bit square (von Neumann's middle
+ * square). The square is built exactly from 17-bit limbs, so no BigInt is needed.
  */
-export function slipHash(datum: bigint, n: number): number {
+export function slipHash(datum: number, n: number): number {
   if (!Number.isInteger(n) || n < 0 || n > 15) throw new RangeError(`slipHash: n must be 0..15, got ${n}`);
-  const d = datum & 0x7ffffffffn;
-  const sq = d * d;
-  return Number((sq >> BigInt(35 - Math.floor(n / 2))) & ((1n << BigInt(n)) - 1n));
+  const d = datum % TWO35;
+  const hi = Math.floor(d / TWO17); // < 2^18
+  const lo = d % TWO17; // < 2^17
+  // d² = lo² + 2·hi·lo·2^17 + hi²·2^34 = L0 + L1·2^17 + L2·2^34 + …, each limb < 2^17.
+  const t0 = lo * lo;
+  const x1 = 2 * hi * lo + Math.floor(t0 / TWO17);
+  const l1 = x1 % TWO17;
+  const l2 = (hi * hi + Math.floor(x1 / TWO17)) % TWO17;
+  // Bits 17..50 of the square; the wanted bits lie between 28 and 42.
+  const mid = l1 + l2 * TWO17;
+  const shift = 35 - Math.floor(n / 2) - 17;
+  return Math.floor(mid / 2 ** shift) % 2 ** n;
 }
 
 /** The MEMORY form (0..3) that ELIZA picks for a text whose last word is `word`. */
