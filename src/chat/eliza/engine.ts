@@ -461,7 +461,7 @@ export class ElizaConversation implements Personality {
   constructor(script: ParsedScript, opts: ConversationOptions = {}) {
     this.script = script;
     this.c = compile(script);
-    this.counters = new Uint32Array(this.c.slots + this.c.none.trans.length);
+    this.counters = new Uint32Array(this.c.slots);
     this.maxMemories = opts.maxMemories ?? DEFAULT_MAX_MEMORIES;
   }
 
@@ -563,7 +563,9 @@ export class ElizaConversation implements Personality {
         continue;
       }
       const n = this.counters[t.slot]!;
-      const ra = t.reassemblies[n]!;
+      const ra = t.reassemblies[n];
+      // The reader guarantees a reassembly; a hand-built ParsedScript might not.
+      if (ra === undefined) return this.nomach(limit, trace, `${rule.key} has no reassembly`);
       this.counters[t.slot] = n + 1 === t.reassemblies.length ? 0 : n + 1;
       if (trace) {
         trace.push({
@@ -607,9 +609,10 @@ export class ElizaConversation implements Personality {
     for (let ti = 0; ti < none.trans.length; ti++) {
       const t = none.trans[ti]!;
       if (!match(t.pattern, text, comps)) continue;
-      const slot = c.slots + ti;
+      const slot = t.slot;
       const n = this.counters[slot]!;
-      const ra = t.reassemblies[n]!;
+      const ra = t.reassemblies[n];
+      if (ra === undefined) break;
       this.counters[slot] = n + 1 === t.reassemblies.length ? 0 : n + 1;
       if (trace) {
         trace.push({
