@@ -117,6 +117,15 @@ describe('ELIZA engine', () => {
     assert.equal(e.reply('a a a a a a a a'), 'HMMM');
   });
 
+  it('answers NOMACH instead of throwing for a hand-built script with an empty reassembly list', () => {
+    const s = script('(A ((0) (X)))');
+    s.rules.get('A')!.transformations[0]!.reassemblies = [];
+    s.none.transformations[0]!.reassemblies = [];
+    const e = new ElizaConversation(s);
+    assert.equal(e.reply('a'), 'HMMM');
+    assert.equal(e.reply('b'), 'GO ON , PLEASE');
+  });
+
   it('ignores user words NONE and MEMORY, which name special rules', () => {
     const e = createEliza();
     const r = e.respond('none memory');
