@@ -1,7 +1,7 @@
 // The bots a chat server can run: `--bot doctor` (the textbook Doctor), `--bot eliza` (1966 ELIZA).
 
-import { ErrorCodes, NetkitError } from '../core/errors.js';
 import { Doctor, type Random } from './doctor.js';
+import { createEliza } from './eliza/index.js';
 import type { PersonalityFactory } from './personality.js';
 
 export const BOT_NAMES = ['none', 'doctor', 'eliza'] as const;
@@ -19,9 +19,6 @@ export function botFactory(name: BotName, opts: BotOptions = {}): PersonalityFac
     case 'doctor':
       return () => new Doctor(opts.random ? { random: opts.random } : {});
     case 'eliza':
-      throw new NetkitError(
-        ErrorCodes.UNAVAILABLE,
-        '--bot eliza is not available yet (it arrives with the ELIZA 1966 engine); use --bot doctor',
-      );
+      return () => createEliza(); // Weizenbaum's 1966 DOCTOR script, a fresh state per conversation
   }
 }

@@ -17,6 +17,8 @@ export const ErrorCodes = {
   TIMEOUT: 'NETKIT_ERR_TIMEOUT',
   /** A script or definition file could not be parsed (carries line and column). */
   SYNTAX: 'NETKIT_ERR_SYNTAX',
+  /** A file named by the user (a script, a capture) could not be read: missing, a directory, no permission. */
+  FILE: 'NETKIT_ERR_FILE',
   /** A feature exists in the interface but is not available in this build. */
   UNAVAILABLE: 'NETKIT_ERR_UNAVAILABLE',
 } as const;
