@@ -17,6 +17,14 @@ export const courseCatalog: CatalogEntry[] = [
     tryCommand: (h, p) => `netkit daytime ${hp(h)} -p ${p}`,
   },
   {
+    name: 'eliza',
+    protocol: 'tcp',
+    defaultPort: CHAT_PORT,
+    description: "chat server answered by Weizenbaum's 1966 ELIZA (DOCTOR script), one per client",
+    start: (o) => serveChat({ ...o, bot: botFactory('eliza')!, name: 'eliza-server' }),
+    tryCommand: (h, p) => `netkit chat ${hp(h)} -p ${p}`,
+  },
+  {
     name: 'therapy',
     protocol: 'tcp',
     defaultPort: THERAPY_PORT,
@@ -25,6 +33,3 @@ export const courseCatalog: CatalogEntry[] = [
     tryCommand: (h, p) => `netkit chat ${hp(h)} -p ${p}`,
   },
 ];
-
-/** Port of the chat server when `netkit serve` runs it with a bot (a console operator needs its own terminal). */
-export const SERVE_CHAT_PORT = CHAT_PORT;

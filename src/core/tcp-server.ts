@@ -166,7 +166,13 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
       });
     }
     if (logging)
-      log({ level: 'info', event: 'connected', source: name, remote: remoteAddress, port: info.remotePort });
+      log({
+        level: 'info',
+        event: 'connected',
+        source: name,
+        remote: info.remoteAddress,
+        port: info.remotePort,
+      });
     try {
       open.set(socket, opts.onConnection(socket, info));
     } catch (err) {

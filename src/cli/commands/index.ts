@@ -6,4 +6,13 @@ import { eliza } from './eliza.js';
 import { hostinfo } from './hostinfo.js';
 import { serve } from './serve.js';
 
-export const commands: Command[] = [serve, daytimeServer, daytime, chatServer, therapyServer, chat, eliza, hostinfo];
+export const commands: Command[] = [
+  serve,
+  daytimeServer,
+  daytime,
+  chatServer,
+  therapyServer,
+  chat,
+  eliza,
+  hostinfo,
+];
