@@ -1,7 +1,9 @@
 // Character Generator (RFC 864), TCP and UDP: 72-character lines rotating through the 95
 // printable ASCII characters from space, each ended by CR LF; TCP as fast as the reader takes it.
 
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { networkError } from '../core/errors.js';
 import type { ConnHandle } from '../core/tcp-server.js';
 
 export const LINE_CHARS = 72;
@@ -94,4 +96,69 @@ export function chargenUdpReply(requestBytes: number, counter: number): Uint8Arr
 export function chargenUdpHandler(): (data: Uint8Array) => Uint8Array {
   let counter = 0;
   return (data) => chargenUdpReply(data.length, counter++);
+}
+
+export interface ChargenReadOptions {
+  /** Stop after this many bytes. */
+  bytes?: number;
+  /** Stop after this many seconds. */
+  seconds?: number;
+  /** Every chunk, as it arrives (the CLI prints it). */
+  onData?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export interface ChargenResult {
+  bytes: number;
+  seconds: number;
+  /** Whether every byte matched the RFC 864 pattern (checked against the ring from line 0). */
+  matchesRfc864: boolean;
+}
+
+/** Reads a TCP chargen stream for a number of bytes or seconds and reports the throughput. */
+export function chargenRead(host: string, port = 19, opts: ChargenReadOptions = {}): Promise<ChargenResult> {
+  const limit = opts.bytes ?? Number.POSITIVE_INFINITY;
+  const where = `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    let got = 0;
+    let ok = true;
+    let t0 = 0;
+    let settled = false;
+    const s = net.connect({ host, port });
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      s.destroy();
+      if (err) reject(err);
+      else resolve({ bytes: got, seconds: t0 ? (performance.now() - t0) / 1000 : 0, matchesRfc864: ok });
+    };
+    const onAbort = () => finish();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = opts.seconds !== undefined ? setTimeout(() => finish(), opts.seconds * 1000) : undefined;
+    s.on('connect', () => {
+      t0 = performance.now();
+    });
+    s.on('data', (c: Buffer) => {
+      const take = Math.min(c.length, limit - got);
+      const part = take < c.length ? c.subarray(0, take) : c;
+      if (ok) {
+        // Compare with the pattern at this offset, one period at a time.
+        let off = got % PERIOD_BYTES;
+        let i = 0;
+        while (i < part.length && ok) {
+          const n = Math.min(part.length - i, PERIOD_BYTES - off);
+          if (!part.subarray(i, i + n).equals(TWO_PERIODS.subarray(off, off + n))) ok = false;
+          i += n;
+          off = 0;
+        }
+      }
+      got += take;
+      opts.onData?.(part);
+      if (got >= limit) finish();
+    });
+    s.on('end', () => finish());
+    s.on('error', (e) => (got > 0 ? finish() : finish(networkError('connect', where, e))));
+  });
 }

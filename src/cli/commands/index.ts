@@ -1,6 +1,13 @@
 // The list of commands. One module per command; add yours here.
 
 import type { Command } from '../command.js';
+import { chargen } from './chargen.js';
+import { discard } from './discard.js';
+import { echo } from './echo.js';
+import { finger } from './finger.js';
+import { qotd } from './qotd.js';
 import { serve } from './serve.js';
+import { time } from './time.js';
+import { users } from './users.js';
 
-export const commands: Command[] = [serve];
+export const commands: Command[] = [serve, echo, discard, chargen, qotd, users, time, finger];
