@@ -162,10 +162,16 @@ export function isBadSource(
   return l === '::' || l.startsWith('ff');
 }
 
-/** FNV-1a over the bytes: the loop breaker keeps this, not the reply itself. */
+/**
+ * FNV-1a over the first and last 64 bytes (with the length kept beside it): the loop breaker
+ * keeps this, not the reply itself, and its cost does not grow with the datagram.
+ */
 function fingerprint(b: Uint8Array): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  const n = b.length;
+  const head = n < 64 ? n : 64;
+  for (let i = 0; i < head; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  for (let i = n - 64 > head ? n - 64 : head; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h >>> 0;
 }
 
@@ -229,8 +235,6 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
   let endpoint = '';
   let closed = false;
   let closing: Promise<void> | undefined;
-  let pendingSends = 0;
-  let drained: (() => void) | undefined;
 
   const isOwnService = (address: string, port: number): boolean => {
     if (!ownPorts.has(port)) return false;
@@ -238,15 +242,6 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     if (ownEndpoints.has(`${a}|${port}`)) return true;
     // Services bound to a wildcard address send from any local address.
     return locals.has(a) && (ownEndpoints.has(`0.0.0.0|${port}`) || ownEndpoints.has(`::|${port}`));
-  };
-
-  const afterSend = () => {
-    pendingSends--;
-    if (pendingSends === 0 && drained) drained();
-  };
-  const onSendError = (err: Error | null) => {
-    if (err) log({ level: 'warn', event: 'send-error', source: name, error: err.message });
-    afterSend();
   };
 
   socket.on('message', (msg, rinfo) => {
@@ -262,16 +257,16 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     if (!limiter.take(rinfo.address, now)) return drop('rate-limit', rinfo, now);
     const key = `${rinfo.address}|${rinfo.port}`;
     let peer = peers.get(key);
-    if (peer) {
-      peers.delete(key); // re-insert: Map order is the LRU order
-    } else {
+    if (!peer) {
+      // Bounded: the oldest peer (by first sight) goes. No reordering on each hit — it costs two
+      // Map operations per datagram, and a peer evicted early only gets a fresh, full budget.
       if (peers.size >= limits.maxSources) {
         const oldest = peers.keys().next().value;
         if (oldest !== undefined) peers.delete(oldest);
       }
       peer = { hash: 0, length: -1, at: -Infinity, streak: 0, tokens: limits.peerBurst, refilled: now };
+      peers.set(key, peer);
     }
-    peers.set(key, peer);
     if (now > peer.refilled) {
       peer.tokens = Math.min(
         limits.peerBurst,
@@ -312,10 +307,11 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     peer.hash = fingerprint(last);
     peer.length = last.length;
     peer.at = now;
+    // No per-send callback: it costs a request object per datagram; send errors arrive as
+    // 'error' events and are logged there.
     for (const d of list) {
       stats.sent++;
-      pendingSends++;
-      socket.send(d, rinfo.port, rinfo.address, onSendError);
+      socket.send(d, rinfo.port, rinfo.address);
     }
   });
 
@@ -329,8 +325,10 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     endpoint = '';
   };
 
+  let destroyed = false;
   const destroy = () => {
-    if (closed) return;
+    if (destroyed) return;
+    destroyed = true;
     closed = true;
     unregister();
     try {
@@ -344,15 +342,12 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     if (closing) return closing;
     log({ level: 'info', event: 'closing', source: name });
     closing = new Promise<void>((resolve) => {
-      // Stop answering, let replies already handed to the kernel go, then close.
-      const finish = () => {
+      // Stop answering; replies already handed to the kernel still go out after close().
+      closed = true;
+      setImmediate(() => {
         destroy();
         resolve();
-      };
-      if (pendingSends === 0) return finish();
-      drained = finish;
-      setTimeout(finish, 1000).unref();
-      closed = true;
+      });
     });
     return closing;
   };
@@ -363,7 +358,7 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     socket.bind({ address: host, port: opts.port, exclusive: true }, () => {
       socket.off('error', onError);
       socket.on('error', (err) =>
-        log({ level: 'error', event: 'server-error', source: name, error: err.message }),
+        log({ level: 'warn', event: 'send-error', source: name, error: err.message }),
       );
       const address = socket.address();
       endpoint = `${normalize(address.address)}|${address.port}`;
