@@ -53,6 +53,14 @@ export interface TcpServerOptions {
   onConnection(stream: Duplex, info: ConnInfo): ConnHandle | undefined;
   /** Called when the listener is ready and before each accept wait, for the slides' log line. */
   logWaiting?: boolean;
+  /**
+   * Do not start reading a new connection (Node's `pauseOnConnect`): for services that speak,
+   * then close, without reading (daytime, time) — it saves the read registration per connection.
+   * The handler calls `resume()` if it wants input after all.
+   */
+  pauseOnConnect?: boolean;
+  /** Disable Nagle on each connection (default true); a one-write service can skip the syscall. */
+  noDelay?: boolean;
 }
 
 export interface TcpServer extends RunningServer {
@@ -72,7 +80,10 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
   const perSource = new Map<string, number>();
   let closing: Promise<void> | undefined;
 
-  const server = net.createServer({ noDelay: true });
+  const server = net.createServer({
+    noDelay: opts.noDelay ?? true,
+    pauseOnConnect: opts.pauseOnConnect ?? false,
+  });
   server.maxConnections = Number.MAX_SAFE_INTEGER; // we refuse ourselves, politely
 
   server.on('connection', (socket) => {
@@ -82,11 +93,16 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
       }
     });
     const remoteAddress = socket.remoteAddress ?? '';
+    // The local side is read lazily: each is a getsockname() call most services never need.
     const info: ConnInfo = {
       remoteAddress,
       remotePort: socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? '',
-      localPort: socket.localPort ?? 0,
+      get localAddress() {
+        return socket.localAddress ?? '';
+      },
+      get localPort() {
+        return socket.localPort ?? 0;
+      },
     };
     const refuse = (reason: 'max-connections' | 'per-source') => {
       log({ level: 'warn', event: 'rejected', source: name, reason, remote: remoteAddress });
@@ -101,15 +117,21 @@ export function listenTcp(opts: TcpServerOptions): Promise<TcpServer> {
       return;
     }
     if (open.size >= limits.maxConnections) return refuse('max-connections');
-    const n = perSource.get(remoteAddress) ?? 0;
-    if (limits.perSourceConnections > 0 && n >= limits.perSourceConnections) return refuse('per-source');
-    perSource.set(remoteAddress, n + 1);
+    // Per-source counts are kept only when there is a per-source limit to enforce.
+    const counted = limits.perSourceConnections > 0;
+    if (counted) {
+      const n = perSource.get(remoteAddress) ?? 0;
+      if (n >= limits.perSourceConnections) return refuse('per-source');
+      perSource.set(remoteAddress, n + 1);
+    }
     open.set(socket, undefined);
     socket.once('close', () => {
       open.delete(socket);
-      const left = (perSource.get(remoteAddress) ?? 1) - 1;
-      if (left <= 0) perSource.delete(remoteAddress);
-      else perSource.set(remoteAddress, left);
+      if (counted) {
+        const left = (perSource.get(remoteAddress) ?? 1) - 1;
+        if (left <= 0) perSource.delete(remoteAddress);
+        else perSource.set(remoteAddress, left);
+      }
       if (opts.logWaiting && !closing) log({ level: 'info', event: 'waiting', source: name });
     });
     if (limits.idleTimeoutMs > 0) {

@@ -169,9 +169,9 @@ export function isBadSource(
 function fingerprint(b: Uint8Array): number {
   let h = 0x811c9dc5;
   const n = b.length;
-  const head = n < 64 ? n : 64;
+  const head = Math.min(n, 64);
   for (let i = 0; i < head; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  for (let i = n - 64 > head ? n - 64 : head; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  for (let i = Math.max(n - 64, head); i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h >>> 0;
 }
 

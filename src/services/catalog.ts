@@ -53,6 +53,8 @@ interface Spec {
   udpLimits?: Partial<UdpLimits>;
   /** Per-service TCP limits over the shared defaults. */
   tcpLimits?: Partial<TcpLimits>;
+  /** The service writes its answer and closes without reading: skip read setup and Nagle. */
+  speakOnly?: boolean;
 }
 
 const quoteRing = (o: ServiceOptions) => new QuoteRing(loadQuotes(o.quotes));
@@ -85,6 +87,7 @@ export const SPECS: Record<ServiceName, Spec> = {
     description: 'Daytime (RFC 867): the date as text (ctime form)',
     tcp: () => serveDaytimeTcp,
     udp: daytimeUdpHandler,
+    speakOnly: true,
   },
   qotd: {
     port: 17,
@@ -106,6 +109,7 @@ export const SPECS: Record<ServiceName, Spec> = {
     description: 'Time (RFC 868): seconds since 1900, 32-bit big-endian',
     tcp: () => serveTimeTcp,
     udp: timeUdpHandler,
+    speakOnly: true,
   },
   finger: {
     port: 79,
@@ -133,6 +137,8 @@ export function startService(
       log: o.log,
       signal: o.signal,
       limits: { ...spec.tcpLimits, ...o.tcpLimits },
+      pauseOnConnect: spec.speakOnly,
+      noDelay: !spec.speakOnly,
       onConnection: (s) => handler(s),
     });
   }

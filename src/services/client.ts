@@ -108,3 +108,15 @@ export function udpRequest(
 export function printableAscii(text: string): string {
   return text.replace(/[^\t\r\n\x20-\x7e]/g, '?');
 }
+
+/**
+ * Sends a whole answer and closes: half-close at once (our FIN follows the data in the same
+ * turn), then read and discard until the client closes too. Closing outright with unread input
+ * would make the kernel send RST, and a client that had sent a line (`echo hi | nc -N host 13`)
+ * can lose the answer — openbsd-inetd's daytime loses it now and then for that reason.
+ */
+export function sendAndClose(stream: import('node:stream').Duplex, bytes: Uint8Array): void {
+  stream.on('error', () => {});
+  stream.end(bytes);
+  stream.resume();
+}

@@ -4,7 +4,7 @@
 
 import type { Duplex } from 'node:stream';
 import type { ConnHandle } from '../core/tcp-server.js';
-import { type ClientOptions, printableAscii, tcpRequest, udpRequest } from './client.js';
+import { type ClientOptions, printableAscii, sendAndClose, tcpRequest, udpRequest } from './client.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -34,8 +34,7 @@ export function daytimeBytes(nowMs: number = Date.now()): Buffer {
 
 /** Serves one TCP daytime connection: the line, then the server closes. */
 export function serveDaytimeTcp(stream: Duplex): ConnHandle | undefined {
-  stream.on('error', () => {});
-  stream.end(daytimeBytes());
+  sendAndClose(stream, daytimeBytes());
   return undefined;
 }
 

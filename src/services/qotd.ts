@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { ErrorCodes, NetkitError } from '../core/errors.js';
 import type { ConnHandle } from '../core/tcp-server.js';
-import { type ClientOptions, printableAscii, tcpRequest, udpRequest } from './client.js';
+import { type ClientOptions, printableAscii, sendAndClose, tcpRequest, udpRequest } from './client.js';
 
 /** RFC 865: "The message should be limited to 512 characters". We keep each under it, CRLFs counted. */
 export const MAX_QUOTE_BYTES = 511;
@@ -80,8 +80,7 @@ export class QuoteRing {
 }
 
 export function serveQotdTcp(stream: Duplex, ring: QuoteRing): ConnHandle | undefined {
-  stream.on('error', () => {});
-  stream.end(ring.next());
+  sendAndClose(stream, ring.next());
   return undefined;
 }
 

@@ -5,7 +5,7 @@
 import type { Duplex } from 'node:stream';
 import { DecodeError, ErrorCodes } from '../core/errors.js';
 import type { ConnHandle } from '../core/tcp-server.js';
-import { type ClientOptions, tcpRequest, udpRequest } from './client.js';
+import { type ClientOptions, sendAndClose, tcpRequest, udpRequest } from './client.js';
 
 /** Seconds from 1900-01-01 to 1970-01-01. */
 export const EPOCH_OFFSET = 2_208_988_800;
@@ -45,8 +45,7 @@ export function timeBytes(nowMs: number = Date.now()): Buffer {
 }
 
 export function serveTimeTcp(stream: Duplex): ConnHandle | undefined {
-  stream.on('error', () => {});
-  stream.end(timeBytes());
+  sendAndClose(stream, timeBytes());
   return undefined;
 }
 

@@ -3,7 +3,7 @@
 
 import type { Duplex } from 'node:stream';
 import type { ConnHandle } from '../core/tcp-server.js';
-import { type ClientOptions, printableAscii, tcpRequest, udpRequest } from './client.js';
+import { type ClientOptions, printableAscii, sendAndClose, tcpRequest, udpRequest } from './client.js';
 import { ctime24 } from './daytime.js';
 import { DEFAULT_UTMP, readUsers, type UtmpEntry } from './utmp.js';
 
@@ -43,14 +43,13 @@ export interface UsersOptions {
 }
 
 export function serveUsersTcp(stream: Duplex, opts: UsersOptions = {}): ConnHandle | undefined {
-  stream.on('error', () => {});
   let text: Buffer;
   try {
     text = usersText(readUsers(opts.utmp ?? DEFAULT_UTMP));
   } catch {
     text = Buffer.alloc(0);
   }
-  stream.end(text);
+  sendAndClose(stream, text);
   return undefined;
 }
 

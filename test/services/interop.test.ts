@@ -124,3 +124,14 @@ describe('interop with Debian clients', () => {
     }
   });
 });
+
+describe('answer-and-close services and clients that send input', () => {
+  it('deliver the whole daytime line to `echo hello | nc -N` every time (no RST over the answer)', async (t) => {
+    const nc = needPeer(t, 'nc', 'netcat-openbsd');
+    if (!nc) return;
+    for (let i = 0; i < 20; i++) {
+      const r = await runPeer(nc, ['-N', '127.0.0.1', port('daytime', 'tcp')], { input: 'hello\n' });
+      assert.match(r.stdout.toString('latin1'), DAYTIME, `attempt ${i}`);
+    }
+  });
+});
