@@ -186,7 +186,17 @@ export const servicesCatalog: CatalogEntry[] = SERVICE_NAMES.flatMap((name) => {
       protocol,
       defaultPort: spec.port,
       description: spec.description,
-      start: (opts) => startService(name, protocol, opts),
+      start: (opts) => {
+        const set = opts.settings ?? {};
+        const text = (k: string) => (typeof set[k] === 'string' ? (set[k] as string) : undefined);
+        return startService(name, protocol, {
+          ...opts,
+          quotes: text('quotes'),
+          utmp: text('utmp'),
+          passwd: text('passwd'),
+          allowUserList: set['finger-user-list'] !== false,
+        });
+      },
       tryCommand: (host, port) => tryCommand(name, protocol, host, port),
     }),
   );

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { ErrorCodes, NetkitError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { ConnHandle } from '../core/tcp-server.js';
 import { type ClientOptions, printableAscii, sendAndClose, tcpRequest, udpRequest } from './client.js';
 
@@ -50,17 +50,14 @@ export function loadQuotes(file: string | URL = DEFAULT_QUOTES_FILE): Quotes {
   try {
     text = readFileSync(file);
   } catch (err) {
-    throw new NetkitError(
-      ErrorCodes.NETWORK,
-      `cannot read quotes file ${String(file)}: ${(err as Error).message}`,
-    );
+    throw new UsageError(`cannot read quotes file ${String(file)}: ${(err as Error).message}`);
   }
   if (text.length > MAX_QUOTES_FILE) {
-    throw new NetkitError(ErrorCodes.LIMIT, `quotes file ${String(file)} is over ${MAX_QUOTES_FILE} bytes`);
+    throw new UsageError(`quotes file ${String(file)} is over ${MAX_QUOTES_FILE} bytes`);
   }
   const q = parseQuotes(text.toString('latin1'));
   if (q.quotes.length === 0) {
-    throw new NetkitError(ErrorCodes.INVALID, `quotes file ${String(file)} has no quote under 512 bytes`);
+    throw new UsageError(`quotes file ${String(file)} has no quote under 512 bytes`);
   }
   return q;
 }

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { startService } from '../../src/services/catalog.js';
+import { qotdTcp } from '../../src/services/qotd.js';
+import { sleep } from '../helpers/net.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  signal = new AbortController().signal,
+): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -19,7 +27,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
     stdoutIsTTY: false,
     stderrIsTTY: false,
     env: {},
-    signal: new AbortController().signal,
+    signal,
   });
   return { code, out, err };
 }
@@ -77,6 +85,33 @@ describe('classic service clients', () => {
     assert.equal(r.code, 2);
     for (const n of ['echo', 'discard', 'users', 'daytime', 'qotd', 'chargen', 'time', 'finger']) {
       assert.match(r.err, new RegExp(`\\b${n}\\b`));
+    }
+  });
+
+  it('netkit serve passes --quotes to qotd, and refuses a quotes file it cannot read', async () => {
+    const bad = await run(['serve', '--only', 'qotd', '--quotes', '/nonexistent/quotes']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /cannot read quotes file \/nonexistent\/quotes/);
+    const dir = mkdtempSync(join(tmpdir(), 'netkit-serve-'));
+    const file = join(dir, 'q.txt');
+    writeFileSync(file, 'served from a file\n');
+    const ac = new AbortController();
+    const offset = 40_000 + (process.pid % 5000);
+    const running = run(
+      ['serve', '--only', 'qotd', '--no-udp', '--quotes', file, '--port-offset', String(offset)],
+      ac.signal,
+    );
+    try {
+      let text = '';
+      for (let i = 0; i < 50 && !text; i++) {
+        await sleep(100);
+        text = await qotdTcp('127.0.0.1', 17 + offset, { timeoutMs: 500 }).catch(() => '');
+      }
+      assert.equal(text, 'served from a file\r\n');
+    } finally {
+      ac.abort();
+      assert.equal((await running).code, 0);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
