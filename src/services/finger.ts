@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { ConnHandle } from '../core/tcp-server.js';
 import { type ClientOptions, printableAscii, tcpRequest } from './client.js';
 import { ctime24 } from './daytime.js';
-import { DEFAULT_UTMP, readUsers, type UtmpEntry } from './utmp.js';
+import { DEFAULT_UTMP, readUsersCached, type UtmpEntry } from './utmp.js';
 
 export const MAX_QUERY_BYTES = 512;
 
@@ -76,14 +76,24 @@ export interface FingerOptions {
 const crlf = (lines: string[]) =>
   Buffer.from(printableAscii(lines.map((l) => `${l}\r\n`).join('')), 'latin1');
 
+let passwdCache: { file: string; at: number; entries: PasswdEntry[] } | undefined;
+
+/** The passwd file, read at most once a second (at most 4 MB); unreadable means none. */
 function readPasswd(file: string | undefined): PasswdEntry[] {
   if (!file) return [];
+  const now = Date.now();
+  if (passwdCache && passwdCache.file === file && now - passwdCache.at < 1000 && now >= passwdCache.at) {
+    return passwdCache.entries;
+  }
+  let entries: PasswdEntry[];
   try {
     const b = readFileSync(file);
-    return b.length > 4 << 20 ? [] : parsePasswd(b.toString('latin1'));
+    entries = b.length > 4 << 20 ? [] : parsePasswd(b.toString('latin1'));
   } catch {
-    return [];
+    entries = [];
   }
+  passwdCache = { file, at: now, entries };
+  return entries;
 }
 
 function since(e: UtmpEntry): string {
@@ -95,7 +105,7 @@ export function answerFinger(q: FingerQuery, opts: FingerOptions = {}): Buffer {
   if (q.hosts.length > 0) return crlf(['Finger forwarding service denied']);
   let sessions: UtmpEntry[];
   try {
-    sessions = readUsers(opts.utmp ?? DEFAULT_UTMP);
+    sessions = readUsersCached(opts.utmp ?? DEFAULT_UTMP);
   } catch {
     sessions = [];
   }

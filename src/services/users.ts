@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { ConnHandle } from '../core/tcp-server.js';
 import { type ClientOptions, printableAscii, sendAndClose, tcpRequest, udpRequest } from './client.js';
 import { ctime24 } from './daytime.js';
-import { DEFAULT_UTMP, readUsers, type UtmpEntry } from './utmp.js';
+import { DEFAULT_UTMP, readUsersCached, type UtmpEntry } from './utmp.js';
 
 export const MAX_USERS_DATAGRAM = 512;
 
@@ -45,7 +45,7 @@ export interface UsersOptions {
 export function serveUsersTcp(stream: Duplex, opts: UsersOptions = {}): ConnHandle | undefined {
   let text: Buffer;
   try {
-    text = usersText(readUsers(opts.utmp ?? DEFAULT_UTMP));
+    text = usersText(readUsersCached(opts.utmp ?? DEFAULT_UTMP));
   } catch {
     text = Buffer.alloc(0);
   }
@@ -55,7 +55,11 @@ export function serveUsersTcp(stream: Duplex, opts: UsersOptions = {}): ConnHand
 
 export function usersUdpHandler(opts: UsersOptions = {}): () => Uint8Array[] {
   return () =>
-    packLines(readUsers(opts.utmp ?? DEFAULT_UTMP).map(userLine), MAX_USERS_DATAGRAM, opts.maxDatagrams ?? 4);
+    packLines(
+      readUsersCached(opts.utmp ?? DEFAULT_UTMP).map(userLine),
+      MAX_USERS_DATAGRAM,
+      opts.maxDatagrams ?? 4,
+    );
 }
 
 export async function usersTcp(host: string, port = 11, opts: ClientOptions = {}): Promise<string> {

@@ -103,3 +103,18 @@ export function readUsers(file: string = DEFAULT_UTMP): UtmpEntry[] {
     closeSync(fd);
   }
 }
+
+const cache = new Map<string, { at: number; users: UtmpEntry[] }>();
+
+/**
+ * `readUsers`, read at most once per `maxAgeMs` per file: a flood of users/finger requests must
+ * not turn into a flood of multi-megabyte synchronous reads.
+ */
+export function readUsersCached(file: string = DEFAULT_UTMP, now = Date.now(), maxAgeMs = 1000): UtmpEntry[] {
+  const hit = cache.get(file);
+  if (hit && now - hit.at < maxAgeMs && now >= hit.at) return hit.users;
+  const users = readUsers(file);
+  if (cache.size >= 16) cache.clear();
+  cache.set(file, { at: now, users });
+  return users;
+}
