@@ -155,25 +155,23 @@ export function startService(
 }
 
 function tryCommand(name: ServiceName, protocol: 'tcp' | 'udp', host: string, port: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  const nh = host;
   if (protocol === 'udp') {
-    if (name === 'time') return `netkit time ${nh} --port ${port} --udp`;
-    return `echo | nc -u -w1 ${nh} ${port}`;
+    if (name === 'time') return `netkit time ${host} --port ${port} --udp`;
+    return `echo | nc -u -w1 ${host} ${port}`;
   }
   switch (name) {
     case 'echo':
-      return `netkit echo ${nh} --port ${port}`;
+      return `netkit echo ${host} --port ${port}`;
     case 'chargen':
-      return `netkit chargen ${nh} --port ${port} --bytes 740`;
+      return `netkit chargen ${host} --port ${port} --bytes 740`;
     case 'time':
-      return `netkit time ${nh} --port ${port}`;
+      return `netkit time ${host} --port ${port}`;
     case 'finger':
-      return `netkit finger @${nh} --port ${port}`;
+      return `netkit finger @${host} --port ${port}`;
     case 'discard':
-      return `netkit discard ${nh} --port ${port}`;
+      return `netkit discard ${host} --port ${port}`;
     default:
-      return `nc -N ${h.replace(/^\[|\]$/g, '')} ${port} </dev/null`;
+      return `nc -N ${host} ${port} </dev/null`;
   }
 }
 

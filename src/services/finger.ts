@@ -29,7 +29,8 @@ export function parseFingerQuery(line: string): FingerQuery {
     verbose = true;
     s = s.slice(2).trim();
   }
-  // bsd finger -l sends "/W user"; some clients also send "/W" glued: "/Wuser" is not valid, keep literal.
+  // bsd finger -l sends "/W user". "/Wuser" (no space) is not {W}{S}{U}: it stays a user name,
+  // and fails the user-name check below.
   const parts = s.split('@');
   const user = parts[0]!.trim();
   const hosts = parts.slice(1).map((h) => h.trim());
