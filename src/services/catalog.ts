@@ -57,6 +57,12 @@ interface Spec {
   speakOnly?: boolean;
 }
 
+/**
+ * TCP limits shared by the classic services, over listenTcp's defaults: one address may hold at
+ * most 256 connections, so a single client cannot take all 10,000 (nobody else would be served).
+ */
+export const CLASSIC_TCP_LIMITS: Partial<TcpLimits> = { perSourceConnections: 256 };
+
 const quoteRing = (o: ServiceOptions) => new QuoteRing(loadQuotes(o.quotes));
 
 export const SPECS: Record<ServiceName, Spec> = {
@@ -136,7 +142,7 @@ export function startService(
       port: o.port,
       log: o.log,
       signal: o.signal,
-      limits: { ...spec.tcpLimits, ...o.tcpLimits },
+      limits: { ...CLASSIC_TCP_LIMITS, ...spec.tcpLimits, ...o.tcpLimits },
       pauseOnConnect: spec.speakOnly,
       noDelay: !spec.speakOnly,
       onConnection: (s) => handler(s),

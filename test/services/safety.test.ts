@@ -5,17 +5,27 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type net from 'node:net';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { UdpServer } from '../../src/core/udp-server.js';
 import { type ServiceName, startService } from '../../src/services/catalog.js';
 import { encodeUtmp } from '../../src/services/utmp.js';
-import { connect, readUntil, sleep } from '../helpers/net.js';
+import { readAll, readUntil, sleep } from '../helpers/net.js';
 import { inCI, isRoot, needPeer } from '../helpers/peers.js';
 import { runPeer } from '../helpers/spawn.js';
 import { udpClient } from '../helpers/udp.js';
+
+function connectFrom(port: number, localAddress: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
 
 describe('safety of the classic services', () => {
   it('bounds every UDP reply: ≤ 512 bytes, chargen one line for a small request, echo never larger than the request', async () => {
@@ -111,22 +121,55 @@ describe('safety of the classic services', () => {
       if (inCI) throw new Error(msg);
       return t.skip(msg);
     }
-    const srv = await startService('echo', 'tcp', { port: 0 });
+    const srv = await startService('echo', 'tcp', { host: '0.0.0.0', port: 0 });
     const held: net.Socket[] = [];
     try {
+      // 2,000 idle clients from 8 loopback addresses (250 each: under the per-source cap of 256).
       for (let batch = 0; batch < 10; batch++) {
-        held.push(...(await Promise.all(Array.from({ length: 200 }, () => connect(srv.address.port)))));
+        held.push(
+          ...(await Promise.all(
+            Array.from({ length: 200 }, (_, i) =>
+              connectFrom(srv.address.port, `127.0.0.${2 + ((batch * 200 + i) % 8)}`),
+            ),
+          )),
+        );
       }
       const count = () => (srv as unknown as { connections: number }).connections;
       for (let i = 0; i < 100 && count() < 2000; i++) await sleep(50);
       assert.equal(count(), 2000);
-      const s = await connect(srv.address.port);
+      const s = await connectFrom(srv.address.port, '127.0.0.1');
       s.write('still here\r\n');
       assert.equal(await readUntil(s, (x) => x.includes('\n'), 5000), 'still here\r\n');
       s.destroy();
       // And the idle ones still work too.
       held[1234]!.write('me too\n');
       assert.equal(await readUntil(held[1234]!, (x) => x.includes('\n'), 5000), 'me too\n');
+    } finally {
+      for (const h of held) h.destroy();
+      await srv.close();
+    }
+  });
+
+  it('caps connections per source address at 256 and still serves other addresses', async () => {
+    const srv = await startService('discard', 'tcp', { host: '0.0.0.0', port: 0 });
+    const held: net.Socket[] = [];
+    try {
+      held.push(
+        ...(await Promise.all(
+          Array.from({ length: 256 }, () => connectFrom(srv.address.port, '127.0.0.20')),
+        )),
+      );
+      const count = () => (srv as unknown as { connections: number }).connections;
+      for (let i = 0; i < 100 && count() < 256; i++) await sleep(20);
+      assert.equal(count(), 256);
+      // The 257th from the same address is closed at once…
+      const refused = await connectFrom(srv.address.port, '127.0.0.20');
+      assert.equal((await readAll(refused, 3000)).length, 0);
+      // …while another address is served as usual.
+      const other = await connectFrom(srv.address.port, '127.0.0.21');
+      await sleep(100);
+      assert.equal(count(), 257);
+      other.destroy();
     } finally {
       for (const h of held) h.destroy();
       await srv.close();
