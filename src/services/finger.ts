@@ -74,8 +74,12 @@ export interface FingerOptions {
   log?: Logger;
 }
 
+/**
+ * Lines to bytes: inside a line only printable ASCII and TAB survive (a stray CR or LF from a
+ * passwd field cannot break the CR LF structure), each line ended by CR LF.
+ */
 const crlf = (lines: string[]) =>
-  Buffer.from(printableAscii(lines.map((l) => `${l}\r\n`).join('')), 'latin1');
+  Buffer.from(lines.map((l) => `${l.replace(/[^\t\x20-\x7e]/g, '?')}\r\n`).join(''), 'latin1');
 
 let passwdCache: { file: string; at: number; entries: PasswdEntry[] } | undefined;
 
@@ -125,7 +129,10 @@ export function answerFinger(q: FingerQuery, opts: FingerOptions = {}): Buffer {
     }
     return crlf(lines);
   }
-  if (!/^[A-Za-z0-9._-]{1,32}$/.test(q.user)) return crlf([`finger: ${q.user.slice(0, 32)}: no such user.`]);
+  if (!/^[A-Za-z0-9._-]{1,32}$/.test(q.user)) {
+    // Echo at most 32 characters of what was asked, control characters (TAB, a bare CR…) as '?'.
+    return crlf([`finger: ${q.user.slice(0, 32).replace(/[^\x20-\x7e]/g, '?')}: no such user.`]);
+  }
   const pw = passwd.find((p) => p.name === q.user);
   const mine = sessions.filter((s) => s.user === q.user);
   if (!pw && mine.length === 0) return crlf([`finger: ${q.user}: no such user.`]);
