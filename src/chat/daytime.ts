@@ -3,7 +3,7 @@
 
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/log.js';
-import { listenTcp, type TcpLimits, type TcpServer } from '../core/tcp-server.js';
+import { listenTcp, sendAndClose, type TcpLimits, type TcpServer } from '../core/tcp-server.js';
 import { type Encoding, encodeText } from '../core/text.js';
 import { CtimeCache } from '../core/time.js';
 
@@ -24,13 +24,9 @@ export function daytimeMessage(ctimeText: string): string {
   return `${ctimeText}\nHave a nice day!`;
 }
 
-/** Answers one connection: the message, then close. Works on any Duplex. */
+/** Answers one connection: the message, then close (after the client's FIN). Works on any Duplex. */
 export function serveDaytimeStream(stream: Duplex, message: Uint8Array): void {
-  // The client sends nothing and we never read: once the message and our FIN are handed to the
-  // kernel ('finish'), close at once instead of waiting for the client's FIN.
-  stream.on('error', () => {});
-  stream.once('finish', () => stream.destroy());
-  stream.end(message);
+  sendAndClose(stream, message);
 }
 
 export function serveCourseDaytime(opts: CourseDaytimeOptions = {}): Promise<TcpServer> {

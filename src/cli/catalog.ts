@@ -2,5 +2,6 @@
 
 import { courseCatalog } from '../chat/catalog.js';
 import type { CatalogEntry } from '../core/service.js';
+import { servicesCatalog } from '../services/catalog.js';
 
-export const catalog: CatalogEntry[] = [...courseCatalog];
+export const catalog: CatalogEntry[] = [...courseCatalog, ...servicesCatalog];

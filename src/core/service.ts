@@ -16,6 +16,11 @@ export interface StartOptions {
   host: string;
   port: number;
   log: Logger;
+  /**
+   * Service settings from the command line, by name (e.g. `quotes`, `utmp`, `passwd` for the
+   * classic services). A service reads the ones it knows and ignores the rest.
+   */
+  settings?: Readonly<Record<string, string | boolean | undefined>>;
 }
 
 export interface CatalogEntry {

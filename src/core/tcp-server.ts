@@ -77,6 +77,17 @@ export interface TcpServer extends RunningServer {
 
 const QUIET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_DESTROYED']);
 
+/**
+ * Writes `bytes`, sends FIN, and keeps reading (and discarding) until the peer's FIN. Closing at
+ * once would be faster, but if the peer had sent anything unread, the kernel would answer with a
+ * reset that can destroy the reply in flight.
+ */
+export function sendAndClose(stream: Duplex, bytes: Uint8Array): void {
+  stream.on('error', () => {});
+  stream.end(bytes);
+  stream.resume();
+}
+
 function lazyInfo(socket: net.Socket): ConnInfo {
   let peer: { a: string; p: number } | undefined;
   let local: { a: string; p: number } | undefined;

@@ -223,3 +223,23 @@ describe('serve', () => {
     assert.match(r.stderr, /^netkit: unknown service 'gopher' for --only/);
   });
 });
+
+describe('daytime --udp', () => {
+  it('asks an RFC 867 server over UDP', async () => {
+    const { listenUdp } = await import('../../src/core/udp-server.js');
+    const { daytimeUdpHandler } = await import('../../src/services/daytime.js');
+    const srv = await listenUdp({
+      name: 'daytime',
+      host: '127.0.0.1',
+      port: 0,
+      onDatagram: daytimeUdpHandler(),
+    });
+    try {
+      const r = await runCli(['daytime', '127.0.0.1', '--udp', '-p', String(srv.address.port)]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n$/);
+    } finally {
+      await srv.close();
+    }
+  });
+});

@@ -114,4 +114,34 @@ describe('listenTcp', () => {
     });
     await a.close();
   });
+
+  it('with pauseOnConnect, reads nothing until the handler resumes, and still serves', async () => {
+    let seen = 0;
+    const srv = await listenTcp({
+      name: 't',
+      port: 0,
+      pauseOnConnect: true,
+      noDelay: false,
+      onConnection: (s) => {
+        s.on('data', (c: Buffer) => {
+          seen += c.length;
+        });
+        s.pause();
+        setTimeout(() => {
+          assert.equal(seen, 0);
+          s.end('late\r\n');
+          s.resume();
+        }, 100);
+        return undefined;
+      },
+    });
+    try {
+      const c = await connect(srv.address.port);
+      c.write('early');
+      assert.equal((await readAll(c)).toString(), 'late\r\n');
+      assert.equal(seen, 5);
+    } finally {
+      await srv.close();
+    }
+  });
 });

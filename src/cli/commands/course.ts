@@ -7,12 +7,14 @@ import { COURSE_DAYTIME_PORT, serveCourseDaytime } from '../../chat/daytime.js';
 import { seededRandom } from '../../chat/doctor.js';
 import { CHAT_PORT, type Operator, serveChat, THERAPY_PORT } from '../../chat/server.js';
 import { UsageError } from '../../core/errors.js';
+import { daytimeUdp } from '../../services/daytime.js';
 import {
   type Command,
   type CommandContext,
   choiceOpt,
   ENCODING_OPTION,
   encodingOpt,
+  flag,
   HOST_OPTION,
   intOpt,
   LOG_OPTION,
@@ -115,12 +117,18 @@ export const daytime: Command = {
   name: 'daytime',
   group: GROUP,
   summary: 'ask a day/time server for the time and print what it sent',
-  usage: 'netkit daytime [HOST] [--port P]',
+  usage: 'netkit daytime [HOST] [--port P] [--udp]',
   description:
     'Connects, prints everything the server sends until it closes. With no HOST and a terminal it asks\n' +
     '"Enter the server name: " (the slides\' going-live client); with no HOST otherwise it uses localhost.\n' +
-    `The default port is the course server's ${COURSE_DAYTIME_PORT}; an RFC 867 server listens on 13.`,
-  examples: ['netkit daytime', 'netkit daytime localhost', 'netkit daytime 127.0.0.1 --port 13'],
+    `The default port is the course server's ${COURSE_DAYTIME_PORT}; --udp asks an RFC 867 server over UDP\n` +
+    '(default port 13). For RFC 867 over TCP use -p 13.',
+  examples: [
+    'netkit daytime',
+    'netkit daytime localhost',
+    'netkit daytime 127.0.0.1 -p 13',
+    'netkit daytime ::1 --udp',
+  ],
   options: {
     port: {
       type: 'string',
@@ -130,18 +138,23 @@ export const daytime: Command = {
     },
     encoding: ENCODING_OPTION,
     timeout: { type: 'string', valueName: 'SEC', description: 'give up after SEC seconds (default 10)' },
+    udp: { type: 'boolean', description: 'ask over UDP (RFC 867; default port 13)' },
   },
   async run(ctx) {
     maxPositionals(ctx, 1, 'daytime');
-    const port = portOpt(ctx, COURSE_DAYTIME_PORT);
+    const udp = flag(ctx, 'udp');
+    const port = portOpt(ctx, udp ? 13 : COURSE_DAYTIME_PORT);
     const timeoutMs = intOpt(ctx, 'timeout', 1, 3600, 10) * 1000;
     let host = ctx.positionals[0];
     if (host === undefined) {
       host = ctx.stdinIsTTY ? (await askLine(ctx, 'Enter the server name: ')).trim() : 'localhost';
       if (host === '') throw new UsageError('no server name given');
     }
-    const text = await fetchDaytime({ host, port, timeoutMs, encoding: encodingOpt(ctx) });
-    ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const text = udp
+      ? await daytimeUdp(host, port, { timeoutMs, signal: ctx.signal })
+      : await fetchDaytime({ host, port, timeoutMs, encoding: encodingOpt(ctx) });
+    const shown = text.replace(/\r\n/g, '\n'); // RFC 867 servers end their line with CRLF
+    ctx.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`);
     return 0;
   },
 };

@@ -1,10 +1,17 @@
 // The list of commands. One module per command; add yours here.
 
 import type { Command } from '../command.js';
+import { chargen } from './chargen.js';
 import { chat, chatServer, daytime, daytimeServer, therapyServer } from './course.js';
+import { discard } from './discard.js';
+import { echo } from './echo.js';
 import { eliza } from './eliza.js';
+import { finger } from './finger.js';
 import { hostinfo } from './hostinfo.js';
+import { qotd } from './qotd.js';
 import { serve } from './serve.js';
+import { time } from './time.js';
+import { users } from './users.js';
 
 export const commands: Command[] = [
   serve,
@@ -15,4 +22,11 @@ export const commands: Command[] = [
   chat,
   eliza,
   hostinfo,
+  echo,
+  discard,
+  chargen,
+  qotd,
+  users,
+  time,
+  finger,
 ];

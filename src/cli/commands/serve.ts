@@ -47,6 +47,22 @@ export const serve: Command = {
     only: { type: 'string', valueName: 'LIST', description: 'comma-separated service names to start' },
     'port-offset': { type: 'string', valueName: 'N', description: 'add N to every port (default 0)' },
     'no-udp': { type: 'boolean', description: 'start TCP services only' },
+    quotes: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'qotd: quotes file, fortune format (default data/quotes.txt)',
+    },
+    utmp: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'users, finger: utmp file (default /var/run/utmp)',
+    },
+    passwd: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'finger: passwd file for names, homes and shells (default: none, utmp only)',
+    },
+    'no-user-list': { type: 'boolean', description: 'finger: refuse the empty query (the list of users)' },
     json: { type: 'boolean', description: 'print the table as JSON' },
     log: LOG_OPTION,
   },
@@ -54,20 +70,26 @@ export const serve: Command = {
     const host = str(ctx, 'host') ?? '127.0.0.1';
     const offset = intOpt(ctx, 'port-offset', 0, 65535, 0);
     const entries = selectEntries(str(ctx, 'only'), !flag(ctx, 'no-udp'));
+    const settings = {
+      quotes: str(ctx, 'quotes'),
+      utmp: str(ctx, 'utmp'),
+      passwd: str(ctx, 'passwd'),
+      'finger-user-list': !flag(ctx, 'no-user-list'),
+    };
     const rows: Row[] = [];
     try {
       for (const entry of entries) {
         const port = entry.defaultPort + offset;
         if (port > 65535) throw new UsageError(`--port-offset ${offset} puts ${entry.name} past port 65535`);
         try {
-          rows.push({ entry, server: await entry.start({ host, port, log: ctx.log }), note: '' });
+          rows.push({ entry, server: await entry.start({ host, port, log: ctx.log, settings }), note: '' });
         } catch (err) {
           const cause = (err as { cause?: NodeJS.ErrnoException }).cause;
           const code = cause?.code;
           const moved = port + UNPRIVILEGED_OFFSET;
           if ((code === 'EACCES' || code === 'EADDRINUSE') && moved <= 65535) {
             const why = code === 'EACCES' ? 'needs root' : 'in use';
-            const server = await entry.start({ host, port: moved, log: ctx.log });
+            const server = await entry.start({ host, port: moved, log: ctx.log, settings });
             rows.push({ entry, server, note: `${port} ${why}` });
           } else {
             throw err;

@@ -1,0 +1,279 @@
+// Classic services (RFC 862–868): netkit beside openbsd-inetd and xinetd, every row of the table in
+// services-notes.md measured by the same C load client (bench/tools/loadgen.c) in one run,
+// interleaved (rep 1 of each server, then rep 2 …), 3 reps, medians, ratios to openbsd-inetd.
+// NETKIT_BENCH_SECONDS sets the length of one measurement (default 1.2 s).
+
+import type { RunningServer } from '../../src/core/service.js';
+import { type ServiceName, startService } from '../../src/services/catalog.js';
+import {
+  type PeerDaemon,
+  privateLoopback,
+  startOpenbsdInetd,
+  startXinetd,
+} from '../../test/helpers/inetd.js';
+import { median, printTable, ratio } from '../helpers/report.js';
+import {
+  connRate,
+  echoBulk,
+  type LoadResult,
+  loadgenPath,
+  pingPong,
+  readRate,
+  udpEcho,
+  writeRate,
+} from '../tools/loadgen.js';
+
+const SECONDS = Number(process.env.NETKIT_BENCH_SECONDS ?? 1.2);
+const REPS = 3;
+
+interface Endpoint {
+  name: string;
+  tcpHost: string;
+  udpHost: string | undefined;
+  port: (s: ServiceName, proto: 'tcp' | 'udp') => number;
+}
+
+interface Row {
+  label: string;
+  unit: string;
+  scale: number;
+  goal?: number;
+  run: (e: Endpoint) => Promise<LoadResult> | undefined;
+}
+
+const P = { echo: 7, discard: 9, daytime: 13, chargen: 19, time: 37 } as Record<string, number>;
+
+const rows: Row[] = [
+  {
+    label: 'discard TCP, 1 conn writing 16 KiB',
+    unit: 'MB/s',
+    scale: 1e-6,
+    goal: 1,
+    run: (e) => writeRate({ host: e.tcpHost, port: e.port('discard', 'tcp'), conns: 1, seconds: SECONDS }),
+  },
+  {
+    label: 'discard TCP, 4 conns',
+    unit: 'MB/s',
+    scale: 1e-6,
+    goal: 1,
+    run: (e) => writeRate({ host: e.tcpHost, port: e.port('discard', 'tcp'), conns: 4, seconds: SECONDS }),
+  },
+  {
+    label: 'chargen TCP, 1 conn reading',
+    unit: 'MB/s',
+    scale: 1e-6,
+    goal: 15,
+    run: (e) => readRate({ host: e.tcpHost, port: e.port('chargen', 'tcp'), conns: 1, seconds: SECONDS }),
+  },
+  {
+    label: 'chargen TCP, 4 conns',
+    unit: 'MB/s',
+    scale: 1e-6,
+    goal: 15,
+    run: (e) => readRate({ host: e.tcpHost, port: e.port('chargen', 'tcp'), conns: 4, seconds: SECONDS }),
+  },
+  {
+    label: 'echo TCP, 1 conn, 256 KiB in flight',
+    unit: 'MB/s',
+    scale: 1e-6,
+    goal: 1,
+    run: (e) =>
+      echoBulk({
+        host: e.tcpHost,
+        port: e.port('echo', 'tcp'),
+        conns: 1,
+        inflight: 262_144,
+        seconds: SECONDS,
+      }),
+  },
+  {
+    label: 'echo TCP, 4 conns, 256 KiB in flight each',
+    unit: 'MB/s',
+    scale: 1e-6,
+    goal: 1,
+    run: (e) =>
+      echoBulk({
+        host: e.tcpHost,
+        port: e.port('echo', 'tcp'),
+        conns: 4,
+        inflight: 262_144,
+        seconds: SECONDS,
+      }),
+  },
+  {
+    label: 'echo TCP, 64-B ping-pong',
+    unit: 'round trips/s',
+    scale: 1,
+    goal: 1,
+    run: (e) => pingPong({ host: e.tcpHost, port: e.port('echo', 'tcp'), size: 64, seconds: SECONDS }),
+  },
+  {
+    label: 'daytime TCP, 4 parallel connect/read/close',
+    unit: 'conn/s',
+    scale: 1,
+    goal: 1,
+    run: (e) => connRate({ host: e.tcpHost, port: e.port('daytime', 'tcp'), parallel: 4, seconds: SECONDS }),
+  },
+  {
+    label: 'daytime TCP, 16 parallel',
+    unit: 'conn/s',
+    scale: 1,
+    goal: 1,
+    run: (e) => connRate({ host: e.tcpHost, port: e.port('daytime', 'tcp'), parallel: 16, seconds: SECONDS }),
+  },
+  {
+    label: 'time TCP, 4 parallel',
+    unit: 'conn/s',
+    scale: 1,
+    goal: 1,
+    run: (e) => connRate({ host: e.tcpHost, port: e.port('time', 'tcp'), parallel: 4, seconds: SECONDS }),
+  },
+  {
+    label: 'echo UDP, 1 socket × 1 in flight, 64 B',
+    unit: 'replies/s',
+    scale: 1,
+    run: (e) =>
+      e.udpHost
+        ? udpEcho({
+            host: e.udpHost,
+            port: e.port('echo', 'udp'),
+            sockets: 1,
+            inflight: 1,
+            size: 64,
+            seconds: SECONDS,
+          })
+        : undefined,
+  },
+  {
+    label: 'echo UDP, 4 sockets × 4 in flight, 64 B',
+    unit: 'replies/s',
+    scale: 1,
+    goal: 1,
+    run: (e) =>
+      e.udpHost
+        ? udpEcho({
+            host: e.udpHost,
+            port: e.port('echo', 'udp'),
+            sockets: 4,
+            inflight: 4,
+            size: 64,
+            seconds: SECONDS,
+          })
+        : undefined,
+  },
+];
+
+async function startNetkit(): Promise<{ endpoint: Endpoint; servers: RunningServer[] }> {
+  const servers = new Map<string, RunningServer>();
+  const host = privateLoopback(1);
+  for (const name of ['echo', 'discard', 'daytime', 'chargen', 'time'] as const) {
+    // TCP limits as shipped, except the total connection cap, raised like the peers' fork limits.
+    servers.set(
+      `${name}/tcp`,
+      await startService(name, 'tcp', { host, port: 0, tcpLimits: { maxConnections: 100_000 } }),
+    );
+  }
+  // The per-source rate limits are per client address; the bench's single address sends 100,000s
+  // of datagrams per second, so they are raised here (as the peers' limiters are). The loop
+  // breaker stays on: the load client's payloads are distinct, as a real client's are.
+  servers.set(
+    'echo/udp',
+    await startService('echo', 'udp', {
+      host: '::1',
+      port: 0,
+      udpLimits: { ratePerSec: 1e9, burst: 1e9, peerRatePerSec: 1e9, peerBurst: 1e9 },
+    }),
+  );
+  return {
+    endpoint: {
+      name: 'netkit',
+      tcpHost: host,
+      udpHost: '::1',
+      port: (s, p) => servers.get(`${s}/${p}`)!.address.port,
+    },
+    servers: [...servers.values()],
+  };
+}
+
+export default async function bench(): Promise<void> {
+  loadgenPath();
+  const peers: PeerDaemon[] = [];
+  const endpoints: Endpoint[] = [];
+  const nk = await startNetkit();
+  endpoints.push(nk.endpoint);
+  try {
+    try {
+      const oi = await startOpenbsdInetd({ tcpHost: privateLoopback(2), udp: true });
+      if (oi) peers.push(oi);
+      else console.log('openbsd-inetd not found: set NETKIT_OPENBSD_INETD (ratios need it)');
+    } catch (e) {
+      console.log(`openbsd-inetd: ${(e as Error).message}`);
+    }
+    try {
+      const xi = await startXinetd({ host: privateLoopback(3), udp: true });
+      if (xi) peers.push(xi);
+      else console.log('xinetd not installed (apt-get install xinetd): its column is skipped');
+    } catch (e) {
+      console.log(`xinetd: ${(e as Error).message}`);
+    }
+    for (const p of peers) {
+      endpoints.push({ name: p.name, tcpHost: p.tcpHost, udpHost: p.udpHost, port: (s) => P[s]! });
+    }
+    const results: (number | undefined)[][][] = rows.map(() => endpoints.map(() => []));
+    const t0 = Date.now();
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const [ri, row] of rows.entries()) {
+        for (const [ei, e] of endpoints.entries()) {
+          try {
+            const r = await row.run(e);
+            results[ri]![ei]!.push(r ? r.rate * row.scale : undefined);
+          } catch (err) {
+            console.log(`${e.name} ${row.label}: ${(err as Error).message}`);
+          }
+        }
+      }
+    }
+    const names = endpoints.map((e) => e.name);
+    const oiIndex = names.indexOf('openbsd-inetd');
+    const xiIndex = names.indexOf('xinetd');
+    const headers = [
+      'service / load',
+      'unit',
+      ...names.map((n) => `${n} (median; reps)`),
+      'netkit ÷ openbsd-inetd',
+      'goal',
+      'netkit ÷ xinetd',
+    ];
+    const table: (string | number)[][] = [];
+    for (const [ri, row] of rows.entries()) {
+      const med = results[ri]!.map((xs) => {
+        const v = xs.filter((x): x is number => x !== undefined);
+        return v.length ? median(v) : Number.NaN;
+      });
+      const cell = (i: number) => {
+        const v = results[ri]![i]!.filter((x): x is number => x !== undefined);
+        return v.length
+          ? `${Math.round(med[i]!).toLocaleString('en-US')} (${v.map((x) => Math.round(x).toLocaleString('en-US')).join('/')})`
+          : 'n/a';
+      };
+      table.push([
+        row.label,
+        row.unit,
+        ...names.map((_, i) => cell(i)),
+        oiIndex >= 0 ? ratio(med[0]!, med[oiIndex]!) : 'n/a',
+        row.goal ? `≥ ${row.goal}×` : '',
+        xiIndex >= 0 ? ratio(med[0]!, med[xiIndex]!) : 'n/a',
+      ]);
+    }
+    printTable(headers, table);
+    console.log(
+      `\n${REPS} interleaved reps of ${SECONDS} s per cell, ${((Date.now() - t0) / 1000).toFixed(0)} s in all. Loopback, client and servers share the cores.`,
+    );
+    console.log(
+      'netkit UDP echo runs with its per-source rate limits raised (the loop breaker on); xinetd UDP rows reflect its drain().',
+    );
+  } finally {
+    for (const p of peers) await p.stop();
+    for (const s of nk.servers) await s.close();
+  }
+}
