@@ -4,7 +4,14 @@
 // src/wire/encap.ts.
 
 import { EMPTY, put16 } from '../core/bytes.js';
-import { fillFcs, fillIpv4HeaderChecksum, finish, onesSum, pseudoSumV4, pseudoSumV6 } from '../core/checksum.js';
+import {
+  fillFcs,
+  fillIpv4HeaderChecksum,
+  finish,
+  onesSum,
+  pseudoSumV4,
+  pseudoSumV6,
+} from '../core/checksum.js';
 import { ErrorCodes, NetkitError } from '../core/errors.js';
 import { encodeArp } from './arp.js';
 import { type DnsMessage, encodeDnsMessage } from './dns.js';
@@ -168,9 +175,18 @@ function ipProtoOf(next: LayerSpec | undefined): number {
 function encodeLayer(s: LayerSpec, next: LayerSpec | undefined, innerLen: number): Uint8Array {
   switch (s.layer) {
     case 'eth':
-      return encodeEthernet({ src: s.src ?? MAC_DEFAULT_SRC, dst: s.dst ?? MAC_DEFAULT_DST, type: s.type ?? etherTypeOf(next) });
+      return encodeEthernet({
+        src: s.src ?? MAC_DEFAULT_SRC,
+        dst: s.dst ?? MAC_DEFAULT_DST,
+        type: s.type ?? etherTypeOf(next),
+      });
     case 'vlan':
-      return encodeVlan({ id: s.id ?? 1, pcp: s.pcp ?? 0, dei: s.dei ?? false, type: s.type ?? etherTypeOf(next) });
+      return encodeVlan({
+        id: s.id ?? 1,
+        pcp: s.pcp ?? 0,
+        dei: s.dei ?? false,
+        type: s.type ?? etherTypeOf(next),
+      });
     case 'arp': {
       const mac = (m: number) => {
         const b = new Uint8Array(6);
@@ -233,7 +249,8 @@ function encodeLayer(s: LayerSpec, next: LayerSpec | undefined, innerLen: number
       const left = s.segmentsLeft ?? s.addresses.length;
       const type = s.type ?? 0;
       if (type === 0) return encodeIpv6Routing(routing0(nh, left, s.addresses));
-      if (type === 4) return encodeIpv6Routing(srh(nh, left, { flags: 0, tag: 0, segments: s.addresses, tlvs: EMPTY }));
+      if (type === 4)
+        return encodeIpv6Routing(srh(nh, left, { flags: 0, tag: 0, segments: s.addresses, tlvs: EMPTY }));
       return fail(`routing type ${type}: only 0 and 4 can be built`);
     }
     case 'ipv6.fraghdr':
@@ -265,9 +282,19 @@ function encodeLayer(s: LayerSpec, next: LayerSpec | undefined, innerLen: number
         checksum: s.checksum ?? 0,
       });
     case 'icmp':
-      return encodeIcmp({ type: s.type ?? 8, code: s.code ?? 0, checksum: s.checksum ?? 0, rest: s.rest ?? 0 });
+      return encodeIcmp({
+        type: s.type ?? 8,
+        code: s.code ?? 0,
+        checksum: s.checksum ?? 0,
+        rest: s.rest ?? 0,
+      });
     case 'icmpv6':
-      return encodeIcmpv6({ type: s.type ?? 128, code: s.code ?? 0, checksum: s.checksum ?? 0, rest: s.rest ?? 0 });
+      return encodeIcmpv6({
+        type: s.type ?? 128,
+        code: s.code ?? 0,
+        checksum: s.checksum ?? 0,
+        rest: s.rest ?? 0,
+      });
     case 'dns':
       return encodeDnsMessage(s.message);
     case 'payload':
@@ -351,8 +378,18 @@ function pseudoFor(
       finalDst = (s.type ?? 0) === 4 ? s.addresses[0] : s.addresses[s.addresses.length - 1];
     }
     if (s.layer === 'ipv4') {
-      const src = ((bytes[l.offset + 12]! << 24) | (bytes[l.offset + 13]! << 16) | (bytes[l.offset + 14]! << 8) | bytes[l.offset + 15]!) >>> 0;
-      const dst = ((bytes[l.offset + 16]! << 24) | (bytes[l.offset + 17]! << 16) | (bytes[l.offset + 18]! << 8) | bytes[l.offset + 19]!) >>> 0;
+      const src =
+        ((bytes[l.offset + 12]! << 24) |
+          (bytes[l.offset + 13]! << 16) |
+          (bytes[l.offset + 14]! << 8) |
+          bytes[l.offset + 15]!) >>>
+        0;
+      const dst =
+        ((bytes[l.offset + 16]! << 24) |
+          (bytes[l.offset + 17]! << 16) |
+          (bytes[l.offset + 18]! << 8) |
+          bytes[l.offset + 19]!) >>>
+        0;
       return pseudoSumV4(src, dst, proto, len);
     }
     if (s.layer === 'ipv6') {

@@ -15,12 +15,14 @@ export function ipv4LayerChecksumOk(bytes: Uint8Array, layer: Extract<Layer, { n
 /**
  * The verdict for the transport layer at `index` in `frame.layers`: true or false, or null when it
  * cannot be verified — the segment is cut short by the snapshot length, the packet is a fragment,
- * the layer is quoted inside an ICMP error, or a UDP-over-IPv4 checksum is 0 ("no checksum").
+ * or a UDP-over-IPv4 checksum is 0 ("no checksum"). A header quoted inside an ICMP error is
+ * judged like any other when the whole quoted datagram is present (as Wireshark does).
  */
 export function transportChecksumOk(bytes: Uint8Array, frame: DecodedFrame, index: number): boolean | null {
   const layer = frame.layers[index];
-  if (!layer || layer.embedded) return null;
-  if (layer.name !== 'tcp' && layer.name !== 'udp' && layer.name !== 'icmp' && layer.name !== 'icmpv6') return null;
+  if (!layer) return null;
+  if (layer.name !== 'tcp' && layer.name !== 'udp' && layer.name !== 'icmp' && layer.name !== 'icmpv6')
+    return null;
   let ip: Layer | undefined;
   for (let i = index - 1; i >= 0; i--) {
     const l = frame.layers[i]!;

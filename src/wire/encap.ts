@@ -54,7 +54,8 @@ export function encapsulate(
   }
   if (spec.ip.version === 4) specs.push({ layer: 'ipv4', ...spec.ip });
   else specs.push({ layer: 'ipv6', ...spec.ip });
-  if (spec.transport.protocol === 'udp') specs.push({ layer: 'udp', sport: spec.transport.sport, dport: spec.transport.dport });
+  if (spec.transport.protocol === 'udp')
+    specs.push({ layer: 'udp', sport: spec.transport.sport, dport: spec.transport.dport });
   else specs.push({ layer: 'tcp', ...spec.transport, flags: spec.transport.flags ?? 0x18 });
   specs.push({ layer: 'payload', data });
   const opts: BuildOptions = { fcs: spec.fcs === true };
@@ -65,10 +66,20 @@ export function encapsulate(
     let total = 0;
     for (let j = i; j < built.layers.length; j++) total += built.layers[j]!.length;
     if (i === 0 && l.layer === 'eth') total = built.bytes.length - (spec.fcs ? 4 : 0); // with padding
-    steps.push({ layer: l.layer, headerLength: l.length, totalLength: total, action: senderAction(l.layer, l.length) });
+    steps.push({
+      layer: l.layer,
+      headerLength: l.length,
+      totalLength: total,
+      action: senderAction(l.layer, l.length),
+    });
   }
   if (spec.fcs && spec.ethernet) {
-    steps.push({ layer: 'fcs', headerLength: 4, totalLength: built.bytes.length, action: 'append the CRC-32 frame check sequence' });
+    steps.push({
+      layer: 'fcs',
+      headerLength: 4,
+      totalLength: built.bytes.length,
+      action: 'append the CRC-32 frame check sequence',
+    });
   }
   return { bytes: built.bytes, linkType: spec.ethernet ? LinkType.ETHERNET : LinkType.RAW, steps };
 }
@@ -112,7 +123,12 @@ export function decapsulate(
 ): { frame: DecodedFrame; steps: ReceiverStep[]; data: Uint8Array } {
   const steps: ReceiverStep[] = [];
   if (opts.fcs) {
-    steps.push({ layer: 'fcs', demux: '', checksumOk: fcsOk(bytes), summary: 'check and strip the CRC-32 frame check sequence' });
+    steps.push({
+      layer: 'fcs',
+      demux: '',
+      checksumOk: fcsOk(bytes),
+      summary: 'check and strip the CRC-32 frame check sequence',
+    });
   }
   const frame = decodeFrame(linkType, bytes, { fcsLength: opts.fcs ? 4 : 0, dns: false });
   frame.layers.forEach((l, i) => {
@@ -122,7 +138,13 @@ export function decapsulate(
   return { frame, steps, data: bytes.subarray(frame.payloadOffset, frame.payloadEnd) };
 }
 
-function receiverStep(bytes: Uint8Array, frame: DecodedFrame, l: Layer, i: number, next: string): ReceiverStep {
+function receiverStep(
+  bytes: Uint8Array,
+  frame: DecodedFrame,
+  l: Layer,
+  i: number,
+  next: string,
+): ReceiverStep {
   switch (l.name) {
     case 'eth':
       return {
@@ -131,7 +153,11 @@ function receiverStep(bytes: Uint8Array, frame: DecodedFrame, l: Layer, i: numbe
         summary: `${formatMac(l.header.src)} > ${formatMac(l.header.dst)}`,
       };
     case 'vlan':
-      return { layer: 'vlan', demux: `type 0x${l.header.type.toString(16).padStart(4, '0')} → ${next}`, summary: `vlan ${l.header.id}` };
+      return {
+        layer: 'vlan',
+        demux: `type 0x${l.header.type.toString(16).padStart(4, '0')} → ${next}`,
+        summary: `vlan ${l.header.id}`,
+      };
     case 'ipv4':
       return {
         layer: 'ipv4',

@@ -124,7 +124,12 @@ export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFr
         let family = u32(bytes, 0);
         if (family > 0xffff) family = ((family >>> 24) | ((family >>> 8) & 0xff00)) >>> 0;
         layers.push({ name: 'null', offset: 0, length: 4, header: { family }, embedded: false });
-        type = family === 2 ? EtherType.IPV4 : family === 24 || family === 28 || family === 30 ? EtherType.IPV6 : -1;
+        type =
+          family === 2
+            ? EtherType.IPV4
+            : family === 24 || family === 28 || family === 30
+              ? EtherType.IPV6
+              : -1;
         p = 4;
         break;
       }
@@ -183,7 +188,14 @@ export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFr
 }
 
 /** Decodes an IP packet at `p` (IPv4 or IPv6 by its version nibble) and what it carries. */
-function decodeIp(frame: DecodedFrame, b: Uint8Array, p: number, end: number, dnsOn: boolean, embedded: boolean): void {
+function decodeIp(
+  frame: DecodedFrame,
+  b: Uint8Array,
+  p: number,
+  end: number,
+  dnsOn: boolean,
+  embedded: boolean,
+): void {
   const layers = frame.layers;
   if (p >= end) throw new DecodeError('ip', p, 'truncated: needs 1 byte', ErrorCodes.TRUNCATED);
   let proto: number;
@@ -258,7 +270,13 @@ function decodeTransport(
       if (!embedded && q + h.length < frame.payloadEnd) frame.payloadEnd = q + h.length;
       if (dnsOn && (DNS_PORTS.has(h.sport) || DNS_PORTS.has(h.dport))) {
         const d = decodeDnsSummary(b, frame.payloadOffset, frame.payloadEnd);
-        layers.push({ name: 'dns', offset: frame.payloadOffset, length: frame.payloadEnd - frame.payloadOffset, header: d, embedded });
+        layers.push({
+          name: 'dns',
+          offset: frame.payloadOffset,
+          length: frame.payloadEnd - frame.payloadOffset,
+          header: d,
+          embedded,
+        });
       }
       break;
     }
@@ -297,7 +315,10 @@ function quoted(frame: DecodedFrame, b: Uint8Array, p: number, stop: number): vo
 }
 
 /** The first layer with this name (outer headers first), or undefined. */
-export function findLayer<N extends LayerName>(frame: DecodedFrame, name: N): Extract<Layer, { name: N }> | undefined {
+export function findLayer<N extends LayerName>(
+  frame: DecodedFrame,
+  name: N,
+): Extract<Layer, { name: N }> | undefined {
   for (const l of frame.layers) if (l.name === name && !l.embedded) return l as Extract<Layer, { name: N }>;
   return undefined;
 }
