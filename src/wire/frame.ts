@@ -209,7 +209,7 @@ function decodeIp(
     proto = h.protocol;
     q = p + hl;
     // Bytes past Total Length are link padding; bytes missing before it were cut by the snapshot.
-    stop = p + h.totalLength < end ? p + h.totalLength : end;
+    stop = Math.min(p + h.totalLength, end);
     firstFragment = h.fragOffset === 0;
   } else {
     if (b[p]! >>> 4 !== 6) {
