@@ -5,7 +5,7 @@
 import { u32 } from '../core/bytes.js';
 import { DecodeError, ErrorCodes } from '../core/errors.js';
 import { type ArpPacket, decodeArp } from './arp.js';
-import { type DnsHeader, decodeDnsSummary } from './dns.js';
+import { type DnsSummary, decodeDnsSummary } from './dns.js';
 import { decodeEthernet, decodeLlc, type EthernetHeader, type LlcHeader, llcLength } from './ethernet.js';
 import { decodeIcmp, ICMP_HEADER_LEN, type IcmpHeader, icmpQuotesDatagram } from './icmp.js';
 import { decodeIcmpv6, ICMPV6_HEADER_LEN, type Icmpv6Header, icmpv6IsError } from './icmpv6.js';
@@ -57,7 +57,7 @@ export type Layer =
   | L<'udp', UdpHeader>
   | L<'icmp', IcmpHeader>
   | L<'icmpv6', Icmpv6Header>
-  | L<'dns', DnsHeader & { qname: string | undefined; qtype: number; qclass: number }>;
+  | L<'dns', DnsSummary>;
 
 export type LayerName = Layer['name'];
 
