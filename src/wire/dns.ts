@@ -265,8 +265,7 @@ class NameWriter {
       const key = labels
         .slice(i)
         .map((l) => Array.from(l).join(','))
-        .join('|')
-        .toLowerCase();
+        .join('|'); // exact bytes: matching case-insensitively would change a name's spelling
       const at = this.compress ? this.seen.get(key) : undefined;
       if (at !== undefined) {
         out.push(0xc0 | (at >>> 8), at & 0xff);
