@@ -214,8 +214,8 @@ test('craft refuses mistakes with one line and exit status 2', () => {
     [['--json', '-'], /not valid JSON/],
     [['--ip4', 'x=1'], /unknown field 'x'/],
     [[], /describe at least one layer/],
-  ] as const) {
-    const r = craft([...args], args.includes('--json') ? '{' : undefined);
+  ] as [string[], RegExp][]) {
+    const r = craft(args, args.includes('--json') ? '{' : undefined);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr.toString(), msg);
     assert.equal(r.stderr.toString().trim().split('\n').length, 1);
