@@ -149,14 +149,16 @@ export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFr
     // VLAN tags, 802.3 length frames.
     for (let tags = 0; ; tags++) {
       if (isVlanTpid(type) && tags < MAX_VLAN_TAGS) {
-        const t = decodeVlan(bytes, p, end);
-        layers.push({
-          name: 'vlan',
-          offset: p,
-          length: 4,
-          header: { tpid: type, pcp: t.pcp, dei: t.dei, id: t.id, type: t.type },
-          embedded: false,
-        });
+        if (p + 4 > end) decodeVlan(bytes, p, end); // throws TRUNCATED
+        const tci = (bytes[p]! << 8) | bytes[p + 1]!;
+        const t = {
+          tpid: type,
+          pcp: tci >>> 13,
+          dei: (tci & 0x1000) !== 0,
+          id: tci & 0xfff,
+          type: u16(bytes, p + 2),
+        };
+        layers.push({ name: 'vlan', offset: p, length: 4, header: t, embedded: false });
         type = t.type;
         p += 4;
         continue;
