@@ -208,3 +208,59 @@ test('the fast-path header values hold the same fields as the codecs decode, byt
   }
   assert.equal(checked, 20);
 });
+
+test('mutated real frames never make decodeFrame or the checksum verdicts throw', () => {
+  const base = [
+    ...mixedFrames(),
+    buildPacket([
+      { layer: 'eth' },
+      { layer: 'ipv6' },
+      { layer: 'ipv6.hopopts' },
+      { layer: 'ipv6.routing', type: 4, addresses: [new Uint8Array(16)] },
+      { layer: 'ipv6.dstopts' },
+      { layer: 'udp', dport: 53 },
+      { layer: 'payload', data: new Uint8Array(12) },
+    ]).bytes,
+    buildPacket([
+      { layer: 'eth' },
+      { layer: 'ipv4' },
+      { layer: 'icmp', type: 3 },
+      { layer: 'ipv6' },
+      { layer: 'tcp' },
+    ]).bytes,
+  ];
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: base.length - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      fc.nat(),
+      (which, edits, cut) => {
+        const b = Uint8Array.from(base[which]!);
+        for (const [at, v] of edits) b[at % b.length] = v;
+        const frame = decodeFrame(1, b.subarray(0, b.length - (cut % 8)));
+        assert.ok(frame.error === undefined || frame.error instanceof DecodeError);
+        frame.layers.forEach((l, i) => {
+          const ok = transportChecksumOk(b, frame, i);
+          assert.ok(ok === null || typeof ok === 'boolean');
+        });
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test('an IPv6 Payload Length that ends inside the extension headers stops the decode at the transport header', () => {
+  const b = buildPacket([
+    { layer: 'ipv6', payloadLength: 4 },
+    { layer: 'ipv6.hopopts' },
+    { layer: 'udp', dport: 9 },
+  ]).bytes;
+  const f = decodeFrame(LinkType.RAW, b);
+  assert.deepEqual(
+    f.layers.map((l) => l.name),
+    ['ipv6', 'ipv6.hopopts'],
+  );
+  assert.equal(f.error?.layer, 'udp');
+  assert.equal(f.error?.code, ErrorCodes.TRUNCATED);
+  assert.equal(transportChecksumOk(b, f, 1), null);
+});
