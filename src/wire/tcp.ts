@@ -129,7 +129,9 @@ export function parseTcpFlags(text: string): number | undefined {
   };
   const t = text.trim();
   if (t === '' || t === 'none') return 0;
-  if (/[,|+]/.test(t) || (t.length > 3 && /^[a-z]+$/i.test(t) && words[t.toLowerCase()] !== undefined)) {
+  const word = words[t.toLowerCase()];
+  if (word !== undefined && t.length > 1) return word;
+  if (/[,|+]/.test(t)) {
     let f = 0;
     for (const w of t.toLowerCase().split(/[,|+]/)) {
       const v = words[w.trim()];
