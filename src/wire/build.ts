@@ -370,9 +370,15 @@ function pseudoFor(
 ): number | undefined {
   const proto = ipProtoOf(specs[i]);
   let finalDst: Uint8Array | undefined;
+  let homeAddress: Uint8Array | undefined;
   for (let j = i - 1; j >= 0; j--) {
     const s = specs[j]!;
     const l = layers[j]!;
+    if (s.layer === 'ipv6.dstopts') {
+      // RFC 6275 §6.3: with a Home Address option the pseudo-header's source is the home address.
+      const hoa = s.options?.find((o) => o.type === 0xc9 && o.data?.length === 16);
+      if (hoa) homeAddress = hoa.data;
+    }
     if (s.layer === 'ipv6.routing' && (s.segmentsLeft ?? s.addresses.length) > 0 && s.addresses.length > 0) {
       // RFC 8200 §8.1: the final destination — the last address of type 0, Segment List[0] of an SRH.
       finalDst = (s.type ?? 0) === 4 ? s.addresses[0] : s.addresses[s.addresses.length - 1];
@@ -393,9 +399,10 @@ function pseudoFor(
       return pseudoSumV4(src, dst, proto, len);
     }
     if (s.layer === 'ipv6') {
+      const [src, srcOff] = homeAddress ? [homeAddress, 0] : [bytes, l.offset + 8];
       return finalDst
-        ? pseudoSumV6(bytes, l.offset + 8, finalDst, 0, proto, len)
-        : pseudoSumV6(bytes, l.offset + 8, bytes, l.offset + 24, proto, len);
+        ? pseudoSumV6(src, srcOff, finalDst, 0, proto, len)
+        : pseudoSumV6(src, srcOff, bytes, l.offset + 24, proto, len);
     }
   }
   return undefined;

@@ -236,6 +236,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'IPv6 UDP with a Home Address option (its address replaces the source in the pseudo-header)',
+    layers: [
+      eth,
+      { layer: 'ipv6', src: ip6('2001:db8::1'), dst: ip6('2001:db8::2') },
+      { layer: 'ipv6.dstopts', options: [{ type: 0xc9, data: ip6('2001:db8:ffff::1') }] },
+      { layer: 'udp', sport: 7, dport: 7 },
+      { layer: 'payload', data: text('mobile') },
+    ],
+  },
+  {
     name: 'IPv6 first fragment',
     layers: [
       eth,
