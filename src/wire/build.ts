@@ -102,6 +102,8 @@ export interface BuildOptions {
   badChecksum?: boolean;
   /** Append an Ethernet FCS (CRC-32) to frames that start with `eth`. */
   fcs?: boolean;
+  /** With `fcs`: store a wrong FCS (independent of `badChecksum`). */
+  badFcs?: boolean;
   /** Pad Ethernet frames to 60 bytes before the FCS (IEEE 802.3 minimum); default true. */
   pad?: boolean;
 }
@@ -356,7 +358,10 @@ export function buildPacket(specs: LayerSpec[], opts: BuildOptions = {}): Built 
       put(l.offset + 2, finish(onesSum(bytes, l.offset, segLen)));
     }
   }
-  if (fcs) fillFcs(bytes);
+  if (fcs) {
+    fillFcs(bytes);
+    if (opts.badFcs) bytes[bytes.length - 1]! ^= 0xff;
+  }
   return { bytes, layers };
 }
 

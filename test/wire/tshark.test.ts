@@ -662,3 +662,48 @@ test('every computed checksum in the built packets is judged good by tshark, and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tshark accepts the FCS that buildPacket appends and rejects a deliberately bad one', (t) => {
+  const tshark = needPeer(t, 'tshark');
+  if (!tshark) return;
+  const dir = mkdtempSync(join(tmpdir(), 'netkit-wire-'));
+  try {
+    const layers: LayerSpec[] = [
+      eth,
+      { layer: 'ipv4' },
+      { layer: 'udp', dport: 9 },
+      { layer: 'payload', data: text('fcs') },
+    ];
+    const frames = [buildPacket(layers, { fcs: true }), buildPacket(layers, { fcs: true, badFcs: true })];
+    const file = join(dir, 'fcs.pcap');
+    writeFileSync(
+      file,
+      encodeCapture(
+        new PcapWriter({ linktype: 1 }),
+        frames.map((b) => ({ data: b.bytes })),
+      ),
+    );
+    const r = spawnSync(
+      tshark,
+      [
+        '-r',
+        file,
+        '-o',
+        'eth.fcs:TRUE',
+        '-o',
+        'eth.check_fcs:TRUE',
+        '-T',
+        'fields',
+        '-e',
+        'eth.fcs.status',
+        '-e',
+        'udp.length',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), ['1\t11', '0\t11']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

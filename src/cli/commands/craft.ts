@@ -542,6 +542,7 @@ export const craft: Command = {
     },
     'bad-checksum': { type: 'boolean', description: 'store wrong checksums where they would be computed' },
     fcs: { type: 'boolean', description: 'append the Ethernet FCS (CRC-32) to each frame' },
+    'bad-fcs': { type: 'boolean', description: 'with --fcs: store a wrong FCS' },
     write: {
       type: 'string',
       short: 'w',
@@ -581,7 +582,12 @@ export const craft: Command = {
     const format = str(ctx, 'format') ?? 'pcap';
     if (!['pcap', 'pcap-ns', 'pcapng'].includes(format))
       throw new UsageError(`--format must be pcap, pcap-ns or pcapng, got '${format}'`);
-    const opts: BuildOptions = { badChecksum: flag(ctx, 'bad-checksum'), fcs: flag(ctx, 'fcs') };
+    const opts: BuildOptions = {
+      badChecksum: flag(ctx, 'bad-checksum'),
+      fcs: flag(ctx, 'fcs'),
+      badFcs: flag(ctx, 'bad-fcs'),
+    };
+    if (opts.badFcs && !opts.fcs) throw new UsageError('--bad-fcs needs --fcs');
     const linkOf = (p: LayerSpec[]) => (p[0]!.layer === 'eth' ? LinkType.ETHERNET : LinkType.RAW);
     const linktype = linkOf(packets[0]!);
     if (packets.some((p) => linkOf(p) !== linktype) && format !== 'pcapng') {
