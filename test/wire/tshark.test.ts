@@ -707,3 +707,58 @@ test('tshark accepts the FCS that buildPacket appends and rejects a deliberately
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('IPv6 addresses print as tshark prints them (RFC 5952), edge cases and random ones', (t) => {
+  const tshark = needPeer(t, 'tshark');
+  if (!tshark) return;
+  const edge = [
+    '::',
+    '::1',
+    '1::',
+    '1:0:0:1::',
+    '1:0:0:2:0:0:0:3',
+    '2001:db8:0:0:1:0:0:1',
+    'fe80::1',
+    '::ffff:1.2.3.4',
+    '64:ff9b::102:304',
+    'ff02::1:ff00:2',
+    '1:2:3:4:5:6:7:8',
+    '0:1:0:1:0:1:0:1',
+  ];
+  const addrs = edge.map((a) => ip6(a));
+  let seed = 12345;
+  for (let i = 0; i < 40; i++) {
+    const a = new Uint8Array(16);
+    for (let j = 0; j < 16; j++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      // Many zero bytes, so that runs of zero groups of every length occur.
+      a[j] = (seed >>> 16) % 3 === 0 ? (seed >>> 8) & 0xff : 0;
+    }
+    addrs.push(a);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'netkit-wire-'));
+  try {
+    const file = join(dir, 'addr.pcap');
+    const pkts = addrs.map((src) =>
+      buildPacket([eth, { layer: 'ipv6', src }, { layer: 'payload', data: new Uint8Array(0) }]),
+    );
+    writeFileSync(
+      file,
+      encodeCapture(
+        new PcapWriter({ linktype: 1 }),
+        pkts.map((b) => ({ data: b.bytes })),
+      ),
+    );
+    const r = spawnSync(tshark, ['-r', file, '-n', '-T', 'fields', '-e', 'ipv6.src'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout.trimEnd().split('\n'),
+      addrs.map((a) => formatIPv6(a)),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
