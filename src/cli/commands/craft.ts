@@ -2,10 +2,10 @@
 // JSON file; defaults are filled in, lengths and checksums computed unless set; the packets are
 // written as pcap (µs or ns) or pcapng.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { fromHex, parseIPv4, parseIPv6, parseMac } from '../../core/bytes.js';
 import { NetkitError, UsageError } from '../../core/errors.js';
-import { encodeCapture, PcapngWriter, PcapWriter } from '../../pcap/writer.js';
+import { CaptureSink, PcapngWriter, PcapWriter } from '../../pcap/writer.js';
 import { type BuildOptions, buildPacket, type LayerSpec } from '../../wire/build.js';
 import { type DnsMessage, type DnsRecord, DnsType } from '../../wire/dns.js';
 import type { Ipv6Option } from '../../wire/ipv6.js';
@@ -598,27 +598,6 @@ export const craft: Command = {
       throw new UsageError(`--time must be seconds since 1970, got '${str(ctx, 'time')}'`);
     const intervalNs = intOpt(ctx, 'interval', 0, 3_600_000, 1) * 1_000_000;
     const startNs = BigInt(Math.round(t0 * 1e6)) * 1000n;
-    const records: { data: Uint8Array; tsSec: number; tsNsec: number; iface: number }[] = [];
-    let n = 0;
-    for (let c = 0; c < count; c++) {
-      for (const p of packets) {
-        const specs = inc ? applyIncrement(p, inc, c) : p;
-        let built: Uint8Array;
-        try {
-          built = buildPacket(specs, opts).bytes;
-        } catch (e) {
-          if (e instanceof NetkitError) throw new UsageError(e.message);
-          throw e;
-        }
-        const ts = startNs + BigInt(n++) * BigInt(intervalNs);
-        records.push({
-          data: built,
-          tsSec: Number(ts / 1_000_000_000n),
-          tsNsec: Number(ts % 1_000_000_000n),
-          iface: format === 'pcapng' && linkOf(p) !== linktype ? 1 : 0,
-        });
-      }
-    }
     const writer =
       format === 'pcapng'
         ? new PcapngWriter({
@@ -631,20 +610,43 @@ export const craft: Command = {
             ],
           })
         : new PcapWriter({ linktype, nano: format === 'pcap-ns' });
-    const bytes = encodeCapture(writer, records);
     const out = str(ctx, 'write');
-    if (out === undefined || out === '-') {
-      if (ctx.stdoutIsTTY)
-        throw new UsageError('refusing to write a capture to a terminal: use -w FILE or a pipe');
-      await new Promise<void>((resolve, reject) =>
-        ctx.stdout.write(bytes, (e) => (e ? reject(e) : resolve())),
-      );
-    } else {
-      writeFileSync(out, bytes);
-      ctx.stderr.write(
-        `netkit craft: wrote ${records.length} packet${records.length === 1 ? '' : 's'} to ${out} (${format})\n`,
-      );
+    const toStdout = out === undefined || out === '-';
+    if (toStdout && ctx.stdoutIsTTY)
+      throw new UsageError('refusing to write a capture to a terminal: use -w FILE or a pipe');
+    // Packets are built and written one at a time (constant memory for any --count).
+    const stream = toStdout ? ctx.stdout : createWriteStream(out);
+    const failed = new Promise<never>((_, reject) =>
+      stream.once('error', (e) =>
+        reject(new NetkitError('NETKIT_ERR_NETWORK', `write ${out ?? 'stdout'}: ${e.message}`)),
+      ),
+    );
+    failed.catch(() => {});
+    const sink = new CaptureSink(stream, writer);
+    let n = 0;
+    for (let c = 0; c < count && !ctx.signal.aborted; c++) {
+      for (const p of packets) {
+        const specs = inc ? applyIncrement(p, inc, c) : p;
+        let built: Uint8Array;
+        try {
+          built = buildPacket(specs, opts).bytes;
+        } catch (e) {
+          if (e instanceof NetkitError) throw new UsageError(e.message);
+          throw e;
+        }
+        const ts = startNs + BigInt(n++) * BigInt(intervalNs);
+        const wait = sink.write({
+          data: built,
+          tsSec: Number(ts / 1_000_000_000n),
+          tsNsec: Number(ts % 1_000_000_000n),
+          iface: format === 'pcapng' && linkOf(p) !== linktype ? 1 : 0,
+        });
+        if (wait) await Promise.race([wait, failed]);
+      }
     }
+    await Promise.race([toStdout ? sink.flush() : sink.end(), failed]);
+    if (!toStdout)
+      ctx.stderr.write(`netkit craft: wrote ${n} packet${n === 1 ? '' : 's'} to ${out} (${format})\n`);
     return 0;
   },
 };
