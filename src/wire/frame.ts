@@ -83,6 +83,7 @@ export interface DecodeFrameOptions {
 export const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353]);
 
 const MAX_VLAN_TAGS = 8;
+const MAX_IP_NESTING = 4;
 
 /**
  * Decodes `bytes[0..caplen)` as a frame of the given LINKTYPE_. Supported: ETHERNET (Ethernet II
@@ -322,6 +323,16 @@ function decodeTransport(
       layers.push({ name: 'icmpv6', offset: q, length: ICMPV6_HEADER_LEN, header: h, embedded });
       frame.payloadOffset = q + ICMPV6_HEADER_LEN;
       if (!embedded && icmpv6IsError(h.type)) quoted(frame, b, q + ICMPV6_HEADER_LEN, stop);
+      break;
+    }
+    case IpProto.IPV4:
+    case IpProto.IPV6: {
+      // IP in IP (RFC 2003), IPv6 in IPv4 (RFC 4213) or in IPv6 (RFC 2473): the inner packet
+      // continues the demultiplexing. Nesting is bounded so a crafted packet cannot recurse deeply.
+      if (embedded || q >= stop) break;
+      let ips = 0;
+      for (const l of layers) if (l.name === 'ipv4' || l.name === 'ipv6') ips++;
+      if (ips < MAX_IP_NESTING) decodeIp(frame, b, q, stop, dnsOn, false);
       break;
     }
     case IpProto.ESP: {

@@ -265,3 +265,25 @@ test('an IPv6 Payload Length that ends inside the extension headers stops the de
   assert.equal(f.error?.code, ErrorCodes.TRUNCATED);
   assert.equal(transportChecksumOk(b, f, 1), null);
 });
+
+test('IP tunnels continue the demultiplexing, with nesting bounded', () => {
+  const six4 = buildPacket([{ layer: 'eth' }, { layer: 'ipv4' }, { layer: 'ipv6' }, { layer: 'tcp' }]).bytes;
+  assert.deepEqual(names(six4), ['eth', 'ipv4', 'ipv6', 'tcp']);
+  const f = decodeFrame(1, six4);
+  assert.equal(transportChecksumOk(six4, f, 3), true);
+  const deep = buildPacket([
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'udp', dport: 9 },
+  ]).bytes;
+  const d = decodeFrame(LinkType.RAW, deep);
+  assert.equal(d.error, undefined);
+  assert.deepEqual(
+    d.layers.map((l) => l.name),
+    ['ipv4', 'ipv4', 'ipv4', 'ipv4'],
+  );
+});
