@@ -87,8 +87,8 @@ const MAX_IP_NESTING = 4;
 
 /**
  * Decodes `bytes[0..caplen)` as a frame of the given LINKTYPE_. Supported: ETHERNET (Ethernet II
- * and 802.3/LLC/SNAP, stacked VLAN tags), LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL (BSD
- * loopback, host byte order as written by the capturing host: both orders are tried).
+ * and 802.3/LLC/SNAP, stacked VLAN tags), LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL and LOOP (BSD
+ * loopback; the family's byte order depends on the capturing host, so both orders are tried).
  */
 export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFrameOptions): DecodedFrame {
   const layers: Layer[] = [];
@@ -122,7 +122,8 @@ export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFr
         p = 20;
         break;
       }
-      case LinkType.NULL: {
+      case LinkType.NULL:
+      case LinkType.LOOP: {
         if (end < 4) throw new DecodeError('null', 0, 'truncated: needs 4 bytes', ErrorCodes.TRUNCATED);
         let family = u32(bytes, 0);
         if (family > 0xffff) family = ((family >>> 24) | ((family >>> 8) & 0xff00)) >>> 0;

@@ -38,7 +38,7 @@ test('decodeFrame names every layer of the bench mix, outermost first', () => {
 });
 
 test('decodeFrame never throws: arbitrary bytes on every link type give layers and at most a DecodeError', () => {
-  for (const lt of [0, 1, 101, 113, 228, 229, 276, 9999]) {
+  for (const lt of [0, 1, 101, 108, 113, 228, 229, 276, 9999]) {
     fc.assert(
       fc.property(bytes(0, 120), (b) => {
         const f = decodeFrame(lt, b);
@@ -163,6 +163,8 @@ test('Linux cooked captures and raw IP link types reach the transport layer', ()
   assert.deepEqual(names(ip6, LinkType.IPV6), ['ipv6', 'udp']);
   const nul = Uint8Array.from([2, 0, 0, 0, ...ip]);
   assert.deepEqual(names(nul, LinkType.NULL), ['null', 'ipv4', 'tcp']);
+  const loop6 = Uint8Array.from([0, 0, 0, 24, ...ip6]);
+  assert.deepEqual(names(loop6, LinkType.LOOP), ['null', 'ipv6', 'udp']);
 });
 
 test('a frame with an FCS decodes the same when told its FCS length', () => {
