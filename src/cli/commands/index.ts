@@ -3,6 +3,7 @@
 import type { Command } from '../command.js';
 import { chargen } from './chargen.js';
 import { chat, chatServer, daytime, daytimeServer, therapyServer } from './course.js';
+import { craft } from './craft.js';
 import { discard } from './discard.js';
 import { echo } from './echo.js';
 import { eliza } from './eliza.js';
@@ -29,4 +30,5 @@ export const commands: Command[] = [
   users,
   time,
   finger,
+  craft,
 ];
