@@ -1,0 +1,249 @@
+// XDR decoder: bounds-checked big-endian reads over a Uint8Array (RFC 4506 §4). Every length is
+// checked against the caller's maximum and the bytes left before anything is allocated; padding
+// must be zero; the only error thrown is DecodeError with layer 'xdr'.
+
+import { DecodeError, ErrorCodes } from '../../core/errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/** How `string` bytes become a JS string. */
+export type StringMode = 'utf8' | 'utf8-strict' | 'latin1';
+
+export interface XdrReaderOptions {
+  /** Nesting limit for optional data and recursive types (default 200). */
+  maxDepth?: number;
+  /** Default string decoding (default 'utf8': invalid sequences become U+FFFD). */
+  stringMode?: StringMode;
+}
+
+export class XdrReader {
+  readonly bytes: Uint8Array;
+  pos: number;
+  readonly end: number;
+  /** Current nesting (optional data / recursive types); see `maxDepth`. */
+  depth = 0;
+  readonly maxDepth: number;
+  readonly stringMode: StringMode;
+  private dv: DataView | undefined;
+
+  constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options: XdrReaderOptions = {}) {
+    if (offset < 0 || end > bytes.length || offset > end) {
+      throw new DecodeError('xdr', offset, 'reader range outside the buffer', ErrorCodes.TRUNCATED);
+    }
+    this.bytes = bytes;
+    this.pos = offset;
+    this.end = end;
+    this.maxDepth = options.maxDepth ?? 200;
+    this.stringMode = options.stringMode ?? 'utf8';
+  }
+
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** The unread bytes as a view (no copy). */
+  rest(): Uint8Array {
+    return this.bytes.subarray(this.pos, this.end);
+  }
+
+  /** Throws unless every byte was consumed (a whole message must be exactly one value). */
+  done(): void {
+    if (this.pos !== this.end) this.fail(`${this.end - this.pos} trailing bytes`);
+  }
+
+  fail(message: string, code: string = ErrorCodes.INVALID, at = this.pos): never {
+    throw new DecodeError('xdr', at, message, code);
+  }
+
+  need(n: number): void {
+    if (this.end - this.pos < n) {
+      this.fail(`need ${n} bytes, ${this.end - this.pos} left`, ErrorCodes.TRUNCATED);
+    }
+  }
+
+  private view(): DataView {
+    if (!this.dv) this.dv = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.dv;
+  }
+
+  /** `int`: signed 32-bit. */
+  int(): number {
+    const p = this.pos;
+    if (this.end - p < 4) this.need(4);
+    const b = this.bytes;
+    this.pos = p + 4;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+  }
+
+  /** `unsigned int`. */
+  uint(): number {
+    const p = this.pos;
+    if (this.end - p < 4) this.need(4);
+    const b = this.bytes;
+    this.pos = p + 4;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+  }
+
+  hyper(): bigint {
+    this.need(8);
+    const v = this.view().getBigInt64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  uhyper(): bigint {
+    this.need(8);
+    const v = this.view().getBigUint64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  float(): number {
+    this.need(4);
+    const v = this.view().getFloat32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    this.need(8);
+    const v = this.view().getFloat64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** `bool`: only 0 and 1 are accepted (bool is `enum { FALSE = 0, TRUE = 1 }`). */
+  bool(): boolean {
+    const at = this.pos;
+    const v = this.uint();
+    if (v > 1) this.fail(`bool must be 0 or 1, got ${v}`, ErrorCodes.INVALID, at);
+    return v === 1;
+  }
+
+  /** `enum`: a signed int, checked against `allowed` when given. */
+  enumValue(allowed?: ReadonlySet<number>): number {
+    const at = this.pos;
+    const v = this.int();
+    if (allowed && !allowed.has(v)) this.fail(`enum value ${v} not allowed`, ErrorCodes.INVALID, at);
+    return v;
+  }
+
+  /** Skips `n` bytes of padding, which must be zero (RFC 4506 §3: "residual zero bytes"). */
+  private skipPad(n: number): void {
+    const pad = (4 - (n & 3)) & 3;
+    if (pad === 0) return;
+    if (this.end - this.pos < pad) this.need(pad);
+    const b = this.bytes;
+    for (let i = 0; i < pad; i++) {
+      if (b[this.pos + i] !== 0) this.fail('non-zero padding', ErrorCodes.INVALID, this.pos + i);
+    }
+    this.pos += pad;
+  }
+
+  /** n bytes as a view into the input (no copy) plus zero padding. */
+  fixedOpaqueView(n: number): Uint8Array {
+    if (this.end - this.pos < n) this.need(n);
+    const v = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    this.skipPad(n);
+    return v;
+  }
+
+  /** `opaque x[n]`, copied out of the input. */
+  fixedOpaque(n: number): Uint8Array {
+    return this.fixedOpaqueView(n).slice();
+  }
+
+  /** Reads and checks a length (≤ max, and ≤ the bytes left, so nothing is allocated from it). */
+  length(max: number, what = 'opaque'): number {
+    const at = this.pos;
+    const n = this.uint();
+    if (n > max) this.fail(`${what} length ${n} exceeds maximum ${max}`, ErrorCodes.INVALID, at);
+    if (n > this.end - this.pos)
+      this.fail(
+        `${what} length ${n} exceeds the ${this.end - this.pos} bytes left`,
+        ErrorCodes.TRUNCATED,
+        at,
+      );
+    return n;
+  }
+
+  /** `opaque x<max>` as a view into the input (valid while the input is). */
+  opaqueView(max = 0xffff_ffff): Uint8Array {
+    return this.fixedOpaqueView(this.length(max));
+  }
+
+  /** `opaque x<max>`, copied. */
+  opaque(max = 0xffff_ffff): Uint8Array {
+    return this.fixedOpaqueView(this.length(max)).slice();
+  }
+
+  /** `string x<max>`, decoded per `mode` (default: the reader's `stringMode`). */
+  string(max = 0xffff_ffff, mode: StringMode = this.stringMode): string {
+    const n = this.length(max, 'string');
+    const b = this.bytes;
+    const start = this.pos;
+    let s: string;
+    if (n <= 32 && mode !== 'utf8-strict') {
+      // Short strings: build directly when ASCII (the common case for names and netids).
+      s = '';
+      let i = 0;
+      for (; i < n; i++) {
+        const c = b[start + i]!;
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i < n) s = decodeBytes(b.subarray(start, start + n), mode, this, start);
+    } else {
+      s = decodeBytes(b.subarray(start, start + n), mode, this, start);
+    }
+    this.pos = start + n;
+    this.skipPad(n);
+    return s;
+  }
+
+  /**
+   * Reads an array count (≤ max) and checks that `count × minElementSize` bytes are left, so a
+   * hostile count cannot make the caller allocate. Elements of size 0 count as 1 byte.
+   */
+  count(max: number, minElementSize: number): number {
+    const at = this.pos;
+    const n = this.uint();
+    if (n > max) this.fail(`array count ${n} exceeds maximum ${max}`, ErrorCodes.INVALID, at);
+    const unit = minElementSize > 0 ? minElementSize : 1;
+    if (n * unit > this.end - this.pos) {
+      this.fail(`array count ${n} exceeds the ${this.end - this.pos} bytes left`, ErrorCodes.TRUNCATED, at);
+    }
+    return n;
+  }
+
+  /** Enters one level of nesting (optional data, recursive types). */
+  enter(): void {
+    if (++this.depth > this.maxDepth) {
+      this.depth--;
+      this.fail(`nesting deeper than ${this.maxDepth}`, ErrorCodes.LIMIT);
+    }
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+}
+
+function decodeBytes(bytes: Uint8Array, mode: StringMode, r: XdrReader, at: number): string {
+  if (mode === 'latin1') {
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
+  if (mode === 'utf8-strict') {
+    try {
+      return utf8Strict.decode(bytes);
+    } catch {
+      return r.fail('string is not valid UTF-8', ErrorCodes.INVALID, at);
+    }
+  }
+  return utf8.decode(bytes);
+}
