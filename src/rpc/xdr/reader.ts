@@ -7,6 +7,15 @@ import { DecodeError, ErrorCodes } from '../../core/errors.js';
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
+// 8 bytes of scratch for hyper/float/double: one DataView for the module instead of one per reader.
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
+
+// Node's native latin1 slicer (on Buffer.prototype, works on any Uint8Array) turns ASCII bytes
+// into a string without a copy loop; where it is missing we fall back to String.fromCharCode.
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (s: number, e: number) => string })
+  .latin1Slice;
+
 /** How `string` bytes become a JS string. */
 export type StringMode = 'utf8' | 'utf8-strict' | 'latin1';
 
@@ -15,6 +24,11 @@ export interface XdrReaderOptions {
   maxDepth?: number;
   /** Default string decoding (default 'utf8': invalid sequences become U+FFFD). */
   stringMode?: StringMode;
+  /**
+   * Zero-copy: `opaque`/`fixedOpaque` (and `stringBytes`) return views into the input instead of
+   * copies (default false). Only when the caller keeps the input unchanged while using the values.
+   */
+  views?: boolean;
 }
 
 export class XdrReader {
@@ -25,7 +39,7 @@ export class XdrReader {
   depth = 0;
   readonly maxDepth: number;
   readonly stringMode: StringMode;
-  private dv: DataView | undefined;
+  readonly views: boolean;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options: XdrReaderOptions = {}) {
     if (offset < 0 || end > bytes.length || offset > end) {
@@ -36,6 +50,7 @@ export class XdrReader {
     this.end = end;
     this.maxDepth = options.maxDepth ?? 200;
     this.stringMode = options.stringMode ?? 'utf8';
+    this.views = options.views ?? false;
   }
 
   /** Bytes not read yet. */
@@ -63,9 +78,13 @@ export class XdrReader {
     }
   }
 
-  private view(): DataView {
-    if (!this.dv) this.dv = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    return this.dv;
+  /** Copies n (4 or 8) bytes into the scratch buffer and advances. */
+  private toScratch(n: number): void {
+    const p = this.pos;
+    if (this.end - p < n) this.need(n);
+    const b = this.bytes;
+    for (let i = 0; i < n; i++) scratch[i] = b[p + i]!;
+    this.pos = p + n;
   }
 
   /** `int`: signed 32-bit. */
@@ -87,31 +106,23 @@ export class XdrReader {
   }
 
   hyper(): bigint {
-    this.need(8);
-    const v = this.view().getBigInt64(this.pos);
-    this.pos += 8;
-    return v;
+    this.toScratch(8);
+    return scratchView.getBigInt64(0);
   }
 
   uhyper(): bigint {
-    this.need(8);
-    const v = this.view().getBigUint64(this.pos);
-    this.pos += 8;
-    return v;
+    this.toScratch(8);
+    return scratchView.getBigUint64(0);
   }
 
   float(): number {
-    this.need(4);
-    const v = this.view().getFloat32(this.pos);
-    this.pos += 4;
-    return v;
+    this.toScratch(4);
+    return scratchView.getFloat32(0);
   }
 
   double(): number {
-    this.need(8);
-    const v = this.view().getFloat64(this.pos);
-    this.pos += 8;
-    return v;
+    this.toScratch(8);
+    return scratchView.getFloat64(0);
   }
 
   /** `bool`: only 0 and 1 are accepted (bool is `enum { FALSE = 0, TRUE = 1 }`). */
@@ -151,9 +162,15 @@ export class XdrReader {
     return v;
   }
 
-  /** `opaque x[n]`, copied out of the input. */
+  /** `opaque x[n]`, copied out of the input (a view with the `views` option). */
   fixedOpaque(n: number): Uint8Array {
-    return this.fixedOpaqueView(n).slice();
+    if (this.end - this.pos < n) this.need(n);
+    const v = this.views
+      ? this.bytes.subarray(this.pos, this.pos + n)
+      : this.bytes.slice(this.pos, this.pos + n);
+    this.pos += n;
+    this.skipPad(n);
+    return v;
   }
 
   /** Reads and checks a length (≤ max, and ≤ the bytes left, so nothing is allocated from it). */
@@ -175,9 +192,9 @@ export class XdrReader {
     return this.fixedOpaqueView(this.length(max));
   }
 
-  /** `opaque x<max>`, copied. */
+  /** `opaque x<max>`, copied (a view with the `views` option). */
   opaque(max = 0xffff_ffff): Uint8Array {
-    return this.fixedOpaqueView(this.length(max)).slice();
+    return this.fixedOpaque(this.length(max));
   }
 
   /** `string x<max>`, decoded per `mode` (default: the reader's `stringMode`). */
@@ -186,16 +203,22 @@ export class XdrReader {
     const b = this.bytes;
     const start = this.pos;
     let s: string;
-    if (n <= 32 && mode !== 'utf8-strict') {
-      // Short strings: build directly when ASCII (the common case for names and netids).
-      s = '';
-      let i = 0;
-      for (; i < n; i++) {
-        const c = b[start + i]!;
-        if (c >= 0x80) break;
-        s += String.fromCharCode(c);
+    let ascii = true;
+    if (ascii) {
+      for (let i = start, e = start + n; i < e; i++) {
+        if (b[i]! >= 0x80) {
+          ascii = false;
+          break;
+        }
       }
-      if (i < n) s = decodeBytes(b.subarray(start, start + n), mode, this, start);
+    }
+    if (ascii) {
+      // ASCII is the same in every mode.
+      if (latin1Slice) s = latin1Slice.call(b, start, start + n);
+      else {
+        s = '';
+        for (let i = start, e = start + n; i < e; i++) s += String.fromCharCode(b[i]!);
+      }
     } else {
       s = decodeBytes(b.subarray(start, start + n), mode, this, start);
     }

@@ -21,6 +21,9 @@ export type XdrValue<C> = C extends XdrType<infer T> ? T : never;
 /** Unsigned 32-bit "no maximum" (`<>` in the RPC language). */
 export const UNBOUNDED = 0xffff_ffff;
 
+/** Primitive codecs whose reader/writer method a generated struct calls directly. */
+const DIRECT = new Map<XdrType<never>, string>();
+
 // ---------------------------------------------------------------- primitives
 
 export const int: XdrType<number> = {
@@ -72,6 +75,18 @@ export const voidType: XdrType<void> = {
   encode: () => {},
   decode: () => undefined,
 };
+
+for (const [t, m] of [
+  [int, 'int'],
+  [uint, 'uint'],
+  [hyper, 'hyper'],
+  [uhyper, 'uhyper'],
+  [float, 'float'],
+  [double, 'double'],
+  [bool, 'bool'],
+] as const) {
+  DIRECT.set(t as XdrType<never>, m);
+}
 
 /**
  * `enum`: values are numbers. Given the allowed values (an array or a name → value object), the
@@ -172,27 +187,35 @@ type Fields<T> = { [K in keyof T]: XdrType<T[K]> };
 
 /**
  * `struct { … }`: members in the order of the object's keys. Decoding builds a fresh object
- * with every key, in that order.
+ * with every key, in that order. The encoder and decoder are generated once per struct (field
+ * names are quoted with JSON.stringify, never spliced raw), so each member is a direct,
+ * monomorphic call and decoded objects share one shape — several times faster than a loop.
  */
 export function struct<T extends object>(fields: Fields<T>): XdrType<T> {
   const names = Object.keys(fields) as (keyof T & string)[];
   const types = names.map((k) => fields[k]) as XdrType<unknown>[];
-  const n = names.length;
   let min = 0;
   for (const t of types) min += t.min;
-  return {
-    min,
-    encode(w, v) {
+  const enc: string[] = [];
+  const dec: string[] = [];
+  names.forEach((name, i) => {
+    const key = JSON.stringify(name);
+    const direct = DIRECT.get(types[i] as XdrType<never>);
+    enc.push(direct ? `w.${direct}(v[${key}]);` : `t[${i}].encode(w, v[${key}]);`);
+    dec.push(direct ? `${key}: r.${direct}(),` : `${key}: t[${i}].decode(r),`);
+  });
+  const makeEncode = new Function(
+    't',
+    'XdrEncodeError',
+    `return function encode(w, v) {
       if (v === null || typeof v !== 'object') throw new XdrEncodeError('struct value must be an object');
-      const o = v as Record<string, unknown>;
-      for (let i = 0; i < n; i++) types[i]!.encode(w, o[names[i]!]);
-    },
-    decode(r) {
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) o[names[i]!] = types[i]!.decode(r);
-      return o as T;
-    },
-  };
+      ${enc.join('\n')}
+    };`,
+  ) as (t: XdrType<unknown>[], e: typeof XdrEncodeError) => (w: XdrWriter, v: T) => void;
+  const makeDecode = new Function('t', `return function decode(r) { return { ${dec.join('\n')} }; };`) as (
+    t: XdrType<unknown>[],
+  ) => (r: XdrReader) => T;
+  return { min, encode: makeEncode(types, XdrEncodeError), decode: makeDecode(types) };
 }
 
 /** A decoded/encodable union value: the discriminant and the selected arm's value. */

@@ -180,6 +180,15 @@ describe('XDR primitives follow RFC 4506 byte layouts', () => {
     rejects(xdr.int, '000000', /need 4 bytes/);
   });
 
+  test('opaque values are copies by default and views into the input with the views option', () => {
+    const wire = bytes('00000002 abcd0000');
+    const copy = xdr.decode(xdr.opaque(), wire);
+    const view = xdr.decode(xdr.opaque(), wire, { views: true });
+    wire[4] = 0x11;
+    assert.deepEqual(copy, bytes('abcd'));
+    assert.deepEqual(view, bytes('11cd'));
+  });
+
   test('the writer refuses to grow past its maximum size', () => {
     const w = new xdr.XdrWriter(16, 64);
     assert.throws(() => w.opaque(new Uint8Array(100)), /exceeds 64 bytes/);
