@@ -136,7 +136,12 @@ describe('RPC dispatcher answers every status as RFC 5531 §9 says', () => {
       AuthStat.AUTH_BADCRED,
     );
     assert.equal(
-      auth(raw(d, { xid: 9, prog: PROG + 1, vers: 1, proc: 1 }, (w) => (w.int(1), w.int(2))).header),
+      auth(
+        raw(d, { xid: 9, prog: PROG + 1, vers: 1, proc: 1 }, (w) => {
+          w.int(1);
+          w.int(2);
+        }).header,
+      ),
       AuthStat.AUTH_TOOWEAK,
     );
     // Procedure 0 needs no authentication.
