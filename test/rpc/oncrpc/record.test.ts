@@ -73,8 +73,9 @@ describe('record marking', () => {
         fc.array(fc.nat(), { maxLength: 8 }),
         (records, cuts) => {
           const parts: Uint8Array[] = [];
-          for (const frags of records)
-            frags.forEach((f, i) => parts.push(fragment(f, i === frags.length - 1)));
+          for (const frags of records) {
+            for (let i = 0; i < frags.length; i++) parts.push(fragment(frags[i]!, i === frags.length - 1));
+          }
           const stream = new Uint8Array(Buffer.concat(parts));
           const expected = records.map((frags) => new Uint8Array(Buffer.concat(frags)));
           const reader = new RecordReader();
