@@ -2,5 +2,6 @@
 
 import { courseCatalog } from '../chat/catalog.js';
 import type { CatalogEntry } from '../core/service.js';
+import { rpcCatalog } from '../rpc/catalog.js';
 
-export const catalog: CatalogEntry[] = [...courseCatalog];
+export const catalog: CatalogEntry[] = [...courseCatalog, ...rpcCatalog];
