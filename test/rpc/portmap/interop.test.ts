@@ -25,6 +25,7 @@ import {
 import * as xdr from '../../../src/rpc/xdr/index.js';
 import { sleep } from '../../helpers/net.js';
 import { inCI, isRoot, needPeer } from '../../helpers/peers.js';
+import { lockPort111 } from '../../helpers/port111.js';
 
 const PROG = 0x20001234; // 536875572
 const PROG2 = 0x20004321;
@@ -99,6 +100,13 @@ async function port111Free(): Promise<boolean> {
     return true;
   }
 }
+
+// Other test files that need port 111 take the same lock (see test/helpers/port111.ts).
+let release: (() => void) | undefined;
+before(async () => {
+  if (isRoot) release = await lockPort111();
+});
+after(() => release?.());
 
 describe('Debian rpcinfo against netkit portmap on 127.0.0.1:111', { concurrency: false }, () => {
   let pm: Portmapper | undefined;
