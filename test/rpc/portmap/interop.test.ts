@@ -4,6 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { main } from '../../../src/cli/main.js';
@@ -205,6 +208,63 @@ describe('Debian rpcinfo against netkit portmap on 127.0.0.1:111', { concurrency
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, new RegExp(`${PROG}\\s+2,1\\s+udp,tcp|${PROG}\\s+1,2\\s+`));
     assert.match(s.stdout, /100000\s+2,3,4\s+/);
+  });
+
+  test('rpcinfo -d unregisters through netkit portmap (libtirpc reaches it over TCP on ::1)', async (t) => {
+    const rpcinfo = needPeer(t, 'rpcinfo', 'rpcbind');
+    if (!rpcinfo || !need111(t)) return;
+    const d = await run(rpcinfo, ['-d', String(PROG), '2']);
+    assert.equal(d.code, 0, d.stderr);
+    const c = await PortmapClient.connect();
+    try {
+      const dump = await c.rpcbDump();
+      assert.ok(!dump.some((r) => r.r_prog === PROG && r.r_vers === 2), JSON.stringify(dump));
+      assert.ok(dump.some((r) => r.r_prog === PROG && r.r_vers === 1));
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a C program using libtirpc pmap_set / pmap_unset registers with netkit portmap', async (t) => {
+    const gcc = needPeer(t, 'gcc');
+    if (!gcc || !need111(t)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'netkit-pmapset-'));
+    try {
+      writeFileSync(
+        join(dir, 'set.c'),
+        `#include <rpc/rpc.h>
+#include <rpc/pmap_clnt.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "unset") == 0) { printf("%d\\n", pmap_unset(${PROG2}, 1)); return 0; }
+  printf("%d\\n", pmap_set(${PROG2}, 1, IPPROTO_TCP, 4242));
+  return 0;
+}
+`,
+      );
+      const cc = await run(gcc, [
+        '-I/usr/include/tirpc',
+        join(dir, 'set.c'),
+        '-o',
+        join(dir, 'set'),
+        '-ltirpc',
+      ]);
+      assert.equal(cc.code, 0, cc.stderr);
+      const set = await run(join(dir, 'set'), []);
+      assert.equal(set.stdout.trim(), '1', set.stderr);
+      const c = await PortmapClient.connect();
+      try {
+        assert.equal(await c.getport({ prog: PROG2, vers: 1, prot: IPPROTO_TCP, port: 0 }), 4242);
+        const unset = await run(join(dir, 'set'), ['unset']);
+        assert.equal(unset.stdout.trim(), '1', unset.stderr);
+        assert.equal(await c.getport({ prog: PROG2, vers: 1, prot: IPPROTO_TCP, port: 0 }), 0);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
