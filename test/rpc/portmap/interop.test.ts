@@ -16,6 +16,8 @@ import {
   procedure,
   RpcDispatcher,
   rpcClient,
+  writeCallHeader,
+  writeRecordMark,
 } from '../../../src/rpc/oncrpc/index.js';
 import {
   IPPROTO_TCP,
@@ -26,7 +28,7 @@ import {
   startPortmapper,
 } from '../../../src/rpc/portmap/index.js';
 import * as xdr from '../../../src/rpc/xdr/index.js';
-import { sleep } from '../../helpers/net.js';
+import { connect, sleep } from '../../helpers/net.js';
 import { inCI, isRoot, needPeer } from '../../helpers/peers.js';
 import { lockPort111 } from '../../helpers/port111.js';
 
@@ -410,6 +412,47 @@ describe('netkit rpcinfo, client and servers against Debian rpcbind on 127.0.0.1
       } finally {
         await c.close();
       }
+    }
+  });
+
+  test('a DUMP over 64 KiB comes from rpcbind in several fragments and the netkit client joins them', async (t) => {
+    if (!ok(t)) return;
+    const N = 3500; // 3500 mappings × 24 bytes ≈ 84 KB: libtirpc splits replies at 64 KiB
+    const base = 0x20100000;
+    const c = await PortmapClient.connect({ transport: 'udp' });
+    const big = await PortmapClient.connect({ transport: 'tcp' });
+    try {
+      for (let i = 0; i < N; i += 50) {
+        const batch = Array.from({ length: Math.min(50, N - i) }, (_, k) =>
+          c.set({ prog: base + i + k, vers: 1, prot: IPPROTO_TCP, port: 1000 + ((i + k) % 60000) }),
+        );
+        assert.ok((await Promise.all(batch)).every(Boolean));
+      }
+      const dump = await big.dump();
+      const ours = dump.filter((m) => m.prog >= base && m.prog < base + N);
+      assert.equal(ours.length, N);
+      assert.equal(ours.at(-1)!.port, 1000 + ((N - 1) % 60000));
+      // The same call by hand: the first fragment header has the last-fragment bit clear.
+      const w = new xdr.XdrWriter();
+      w.reserve4();
+      writeCallHeader(w, { xid: 1, prog: 100000, vers: 2, proc: 4 });
+      const frame = w.copy();
+      writeRecordMark(frame, 0, frame.length - 4);
+      const s = await connect(111);
+      s.write(frame);
+      const first = await new Promise<Buffer>((resolve) => s.once('data', resolve));
+      s.destroy();
+      assert.equal(first.readUInt32BE(0) & 0x80000000, 0, 'first fragment is not the last');
+    } finally {
+      for (let i = 0; i < N; i += 50) {
+        await Promise.all(
+          Array.from({ length: Math.min(50, N - i) }, (_, k) =>
+            c.unset({ prog: base + i + k, vers: 1, prot: 0, port: 0 }),
+          ),
+        );
+      }
+      await c.close();
+      await big.close();
     }
   });
 
