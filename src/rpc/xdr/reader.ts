@@ -167,7 +167,7 @@ export class XdrReader {
     if (this.end - this.pos < n) this.need(n);
     const v = this.views
       ? this.bytes.subarray(this.pos, this.pos + n)
-      : this.bytes.slice(this.pos, this.pos + n);
+      : copyOf(this.bytes, this.pos, this.pos + n);
     this.pos += n;
     this.skipPad(n);
     return v;
@@ -253,6 +253,15 @@ export class XdrReader {
   leave(): void {
     this.depth--;
   }
+}
+
+const u8slice = Uint8Array.prototype.slice;
+const EMPTY = new Uint8Array(0);
+
+/** A copy even when `b` is a Node Buffer (whose own `slice` returns a view). */
+function copyOf(b: Uint8Array, start: number, end: number): Uint8Array {
+  if (start === end) return EMPTY.slice();
+  return u8slice.call(b, start, end);
 }
 
 function decodeBytes(bytes: Uint8Array, mode: StringMode, r: XdrReader, at: number): string {

@@ -187,6 +187,11 @@ describe('XDR primitives follow RFC 4506 byte layouts', () => {
     wire[4] = 0x11;
     assert.deepEqual(copy, bytes('abcd'));
     assert.deepEqual(view, bytes('11cd'));
+    // Also when the input is a Node Buffer, whose own slice() would be a view.
+    const buf = Buffer.from('00000002abcd0000', 'hex');
+    const fromBuf = xdr.decode(xdr.opaque(), buf);
+    buf[4] = 0x22;
+    assert.equal(fromBuf[0], 0xab);
   });
 
   test('the writer refuses to grow past its maximum size', () => {
