@@ -426,11 +426,16 @@ function asciiShort(b: Uint8Array, p: number, n: number): string {
 }
 
 const u8slice = Uint8Array.prototype.slice;
-const EMPTY = new Uint8Array(0);
 
 /** A copy even when `b` is a Node Buffer (whose own `slice` returns a view). */
 function copyOf(b: Uint8Array, start: number, end: number): Uint8Array {
-  if (start === end) return EMPTY.slice();
+  const n = end - start;
+  if (n <= 64) {
+    // Short values: a plain loop beats slice()'s species lookup.
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = b[start + i]!;
+    return out;
+  }
   return u8slice.call(b, start, end);
 }
 
