@@ -41,16 +41,16 @@ export class XdrReader {
   readonly stringMode: StringMode;
   readonly views: boolean;
 
-  constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options: XdrReaderOptions = {}) {
+  constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options?: XdrReaderOptions) {
     if (offset < 0 || end > bytes.length || offset > end) {
       throw new DecodeError('xdr', offset, 'reader range outside the buffer', ErrorCodes.TRUNCATED);
     }
     this.bytes = bytes;
     this.pos = offset;
     this.end = end;
-    this.maxDepth = options.maxDepth ?? 200;
-    this.stringMode = options.stringMode ?? 'utf8';
-    this.views = options.views ?? false;
+    this.maxDepth = options?.maxDepth ?? 200;
+    this.stringMode = options?.stringMode ?? 'utf8';
+    this.views = options?.views ?? false;
   }
 
   /** Bytes not read yet. */

@@ -21,8 +21,15 @@ export type XdrValue<C> = C extends XdrType<infer T> ? T : never;
 /** Unsigned 32-bit "no maximum" (`<>` in the RPC language). */
 export const UNBOUNDED = 0xffff_ffff;
 
+function checkMax(max: number): number {
+  if (!Number.isInteger(max) || max < 0 || max > UNBOUNDED) throw new XdrEncodeError(`bad maximum ${max}`);
+  return max;
+}
+
 /** Primitive codecs whose reader/writer method a generated struct calls directly. */
 const DIRECT = new Map<XdrType<never>, string>();
+/** Builder-made codecs a generated struct can call inline: code with V for the value (numbers only). */
+const INLINE = new WeakMap<XdrType<never>, { enc: string; dec: string }>();
 
 // ---------------------------------------------------------------- primitives
 
@@ -120,11 +127,14 @@ export function fixedOpaque(n: number): XdrType<Uint8Array> {
 
 /** `opaque x<max>` (copied on decode). */
 export function opaque(max: number = UNBOUNDED): XdrType<Uint8Array> {
-  return {
+  checkMax(max);
+  const t: XdrType<Uint8Array> = {
     min: 4,
     encode: (w, v) => w.opaque(v, max),
     decode: (r) => r.opaque(max),
   };
+  INLINE.set(t as XdrType<never>, { enc: `w.opaque(V, ${max})`, dec: `r.opaque(${max})` });
+  return t;
 }
 
 /**
@@ -132,11 +142,15 @@ export function opaque(max: number = UNBOUNDED): XdrType<Uint8Array> {
  * bytes become U+FFFD; 'utf8-strict' rejects them; 'latin1' maps bytes 1:1 to code points).
  */
 export function string(max: number = UNBOUNDED, mode?: StringMode): XdrType<string> {
-  return {
+  checkMax(max);
+  const t: XdrType<string> = {
     min: 4,
     encode: (w, v) => w.string(v, max),
     decode: (r) => r.string(max, mode),
   };
+  if (mode === undefined)
+    INLINE.set(t as XdrType<never>, { enc: `w.string(V, ${max})`, dec: `r.string(${max})` });
+  return t;
 }
 
 /** `string x<max>` kept as raw bytes (file names, anything not known to be text). */
@@ -166,6 +180,7 @@ export function fixedArray<T>(t: XdrType<T>, n: number): XdrType<T[]> {
 
 /** `T x<max>`: a count (≤ max) then the elements. */
 export function array<T>(t: XdrType<T>, max: number = UNBOUNDED): XdrType<T[]> {
+  checkMax(max);
   // Generated like struct(): a primitive element is read and written by a direct method call.
   const direct = DIRECT.get(t as XdrType<never>);
   const enc = direct ? `w.${direct}(v[i]);` : 't.encode(w, v[i]);';
@@ -211,8 +226,17 @@ export function struct<T extends object>(fields: Fields<T>): XdrType<T> {
   names.forEach((name, i) => {
     const key = JSON.stringify(name);
     const direct = DIRECT.get(types[i] as XdrType<never>);
-    enc.push(direct ? `w.${direct}(v[${key}]);` : `t[${i}].encode(w, v[${key}]);`);
-    dec.push(direct ? `${key}: r.${direct}(),` : `${key}: t[${i}].decode(r),`);
+    const inline = INLINE.get(types[i] as XdrType<never>);
+    if (direct) {
+      enc.push(`w.${direct}(v[${key}]);`);
+      dec.push(`${key}: r.${direct}(),`);
+    } else if (inline) {
+      enc.push(`${inline.enc.replace('V', `v[${key}]`)};`);
+      dec.push(`${key}: ${inline.dec},`);
+    } else {
+      enc.push(`t[${i}].encode(w, v[${key}]);`);
+      dec.push(`${key}: t[${i}].decode(r),`);
+    }
   });
   const makeEncode = new Function(
     't',

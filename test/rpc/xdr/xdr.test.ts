@@ -202,6 +202,14 @@ describe('XDR primitives follow RFC 4506 byte layouts', () => {
     assert.equal(fromBuf[0], 0xab);
   });
 
+  test('builders refuse maximums that are not unsigned 32-bit integers', () => {
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 32]) {
+      assert.throws(() => xdr.string(bad), /bad maximum/);
+      assert.throws(() => xdr.opaque(bad), /bad maximum/);
+      assert.throws(() => xdr.array(xdr.int, bad), /bad maximum/);
+    }
+  });
+
   test('the writer refuses to grow past its maximum size', () => {
     const w = new xdr.XdrWriter(16, 64);
     assert.throws(() => w.opaque(new Uint8Array(100)), /exceeds 64 bytes/);
