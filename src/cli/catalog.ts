@@ -2,6 +2,7 @@
 
 import { courseCatalog } from '../chat/catalog.js';
 import type { CatalogEntry } from '../core/service.js';
+import { rpcCatalog } from '../rpc/catalog.js';
 import { servicesCatalog } from '../services/catalog.js';
 
-export const catalog: CatalogEntry[] = [...courseCatalog, ...servicesCatalog];
+export const catalog: CatalogEntry[] = [...courseCatalog, ...servicesCatalog, ...rpcCatalog];

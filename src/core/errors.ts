@@ -21,6 +21,8 @@ export const ErrorCodes = {
   FILE: 'NETKIT_ERR_FILE',
   /** A feature exists in the interface but is not available in this build. */
   UNAVAILABLE: 'NETKIT_ERR_UNAVAILABLE',
+  /** An ONC RPC server answered a call with an error status (PROG_UNAVAIL, AUTH_ERROR …). */
+  RPC: 'NETKIT_ERR_RPC',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

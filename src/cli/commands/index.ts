@@ -9,7 +9,9 @@ import { echo } from './echo.js';
 import { eliza } from './eliza.js';
 import { finger } from './finger.js';
 import { hostinfo } from './hostinfo.js';
+import { portmap } from './portmap.js';
 import { qotd } from './qotd.js';
+import { rpcinfo } from './rpcinfo.js';
 import { serve } from './serve.js';
 import { time } from './time.js';
 import { users } from './users.js';
@@ -31,4 +33,6 @@ export const commands: Command[] = [
   time,
   finger,
   craft,
+  portmap,
+  rpcinfo,
 ];

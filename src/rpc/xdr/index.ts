@@ -1,0 +1,36 @@
+// XDR runtime (RFC 4506): writer, reader and composable codecs. `import * as xdr from '…/rpc/xdr/index.js'`.
+
+export { type StringMode, XdrReader, type XdrReaderOptions } from './reader.js';
+export {
+  anyEnum,
+  array,
+  bool,
+  decode,
+  double,
+  encode,
+  enumType,
+  fixedArray,
+  fixedOpaque,
+  float,
+  hyper,
+  int,
+  lazy,
+  linkedList,
+  opaque,
+  optional,
+  quadruple,
+  string,
+  stringBytes,
+  struct,
+  transform,
+  UNBOUNDED,
+  type UnionSpec,
+  type UnionValue,
+  uhyper,
+  uint,
+  union,
+  voidType,
+  type XdrType,
+  type XdrValue,
+} from './types.js';
+export { XdrEncodeError, XdrWriter } from './writer.js';
