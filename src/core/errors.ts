@@ -19,6 +19,8 @@ export const ErrorCodes = {
   SYNTAX: 'NETKIT_ERR_SYNTAX',
   /** A feature exists in the interface but is not available in this build. */
   UNAVAILABLE: 'NETKIT_ERR_UNAVAILABLE',
+  /** An ONC RPC server answered a call with an error status (PROG_UNAVAIL, AUTH_ERROR …). */
+  RPC: 'NETKIT_ERR_RPC',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -89,7 +89,7 @@ describe('XDR primitives follow RFC 4506 byte layouts', () => {
     vector(xdr.string(), 'é', '00000002 c3a90000');
     vector(xdr.string(), '', '00000000');
     // Long and non-ASCII strings take the general path.
-    const long = 'x'.repeat(100) + 'ü';
+    const long = `${'x'.repeat(100)}ü`;
     assert.equal(xdr.decode(xdr.string(), xdr.encode(xdr.string(), long)), long);
     rejects(xdr.string(3), '00000004 61626364', /exceeds maximum 3/);
   });
