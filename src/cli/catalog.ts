@@ -2,5 +2,6 @@
 
 import { courseCatalog } from '../chat/catalog.js';
 import type { CatalogEntry } from '../core/service.js';
+import { rpcDemoCatalog } from '../rpc/demo/catalog.js';
 
-export const catalog: CatalogEntry[] = [...courseCatalog];
+export const catalog: CatalogEntry[] = [...courseCatalog, ...rpcDemoCatalog];

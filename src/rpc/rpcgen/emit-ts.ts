@@ -231,6 +231,7 @@ export function emitTypeScript(model: Checked, opts: EmitOptions): string {
   out.push(`// \`netkit rpcgen ${opts.source}\` again.`);
   out.push('/* eslint-disable */');
   out.push(`import * as xdr from '${imports.xdr}';`);
+  if (model.programs.length) out.push(`import type * as rpc from '${imports.oncrpc}';`);
   out.push('');
 
   for (const name of model.externalConstants) {
@@ -266,33 +267,121 @@ function emitProgram(
   baseType: (t: TypeSpec) => string,
   declCodec: (d: Declaration) => string,
 ): void {
-  const specCodec = (t: TypeSpec | 'void'): string => {
+  const codecOf = (t: TypeSpec | 'void'): string => {
     if (t === 'void') return 'xdr.voidType';
-    return declCodec({
-      name: '',
-      pos: t.pos,
-      type: t,
-      shape: t.kind === 'string' ? { kind: 'variable' } : { kind: 'plain' },
-    });
+    const shape = t.kind === 'string' ? ({ kind: 'variable' } as const) : ({ kind: 'plain' } as const);
+    return declCodec({ name: '', pos: t.pos, type: t, shape });
   };
-  const specType = (t: TypeSpec | 'void') => (t === 'void' ? 'void' : baseType(t));
+  const typeOf = (t: TypeSpec | 'void') => (t === 'void' ? 'void' : baseType(t));
   out.push(`export const ${tsName(p.name)} = ${p.number};`);
   for (const v of p.versions) {
+    const id = `${p.name}_${v.number}`;
     out.push(`export const ${tsName(v.name)} = ${v.number};`);
-    const procs = v.procedures.map((pr) => `  ${pr.name}: ${pr.number},`).join('\n');
     out.push(`/** Procedure numbers of ${p.name} version ${v.number}. */`);
-    out.push(`export const ${p.name}_${v.number}_procedures = {\n${procs}\n} as const;`);
-    out.push('');
+    out.push(
+      `export const ${id}_procedures = {\n${v.procedures.map((pr) => `  ${pr.name}: ${pr.number},`).join('\n')}\n} as const;\n`,
+    );
+
+    // Argument codecs: none (void), the one type, or -N style several packed one after another.
+    const argCodec = new Map<string, string>();
     for (const pr of v.procedures) {
-      const args = pr.args.map(specCodec);
-      const argCodec =
-        args.length === 0
-          ? 'xdr.voidType'
-          : args.length === 1
-            ? args[0]
-            : `xdr.struct({ ${args.map((c, i) => `arg${i + 1}: ${c}`).join(', ')} })`;
-      void argCodec;
-      void specType;
+      if (pr.args.length <= 1) {
+        argCodec.set(pr.name, codecOf(pr.args[0] ?? 'void'));
+        continue;
+      }
+      const name = `${id}_${pr.name}_args`;
+      const fields = pr.args.map((a, i) => `arg${i + 1}: ${typeOf(a)}`).join('; ');
+      const codecs = pr.args.map((a, i) => `arg${i + 1}: ${codecOf(a)}`).join(', ');
+      out.push(`/** The arguments of ${pr.name}, sent one after another (rpcgen -N). */`);
+      out.push(`const ${name}: xdr.XdrType<{ ${fields} }> = xdr.struct({ ${codecs} });`);
+      argCodec.set(pr.name, name);
     }
+    const params = (pr: (typeof v.procedures)[number]) =>
+      pr.args.length === 1
+        ? [`arg: ${typeOf(pr.args[0]!)}`]
+        : pr.args.map((a, i) => `arg${i + 1}: ${typeOf(a)}`);
+    const argValue = (pr: (typeof v.procedures)[number]) =>
+      pr.args.length === 0
+        ? 'undefined'
+        : pr.args.length === 1
+          ? 'arg'
+          : `{ ${pr.args.map((_, i) => `arg${i + 1}`).join(', ')} }`;
+    const isNull = (pr: (typeof v.procedures)[number]) =>
+      pr.number === 0 && pr.args.length === 0 && pr.result === 'void';
+
+    // Client
+    out.push(`/** A typed client for ${p.name} version ${v.number}: one method per procedure. */`);
+    out.push(`export interface ${id}_Client {`);
+    for (const pr of v.procedures) {
+      out.push(
+        `  ${pr.name}(${[...params(pr), 'opts?: rpc.CallOptions'].join(', ')}): Promise<${typeOf(pr.result)}>;`,
+      );
+    }
+    out.push('}\n');
+    out.push(
+      `/** Wraps a connected client (\`tcpClient\`/\`udpClient\` from netkit's oncrpc) for ${p.name} v${v.number}. */`,
+    );
+    out.push(`export function ${id}_client(client: rpc.RpcClient): ${id}_Client {`);
+    out.push('  return {');
+    for (const pr of v.procedures) {
+      out.push(`    ${pr.name}(${[...params(pr), 'opts?: rpc.CallOptions'].join(', ')}) {`);
+      out.push(
+        `      return client.call(${p.number}, ${v.number}, ${pr.number}, ${argCodec.get(pr.name)}, ${argValue(pr)}, ${codecOf(pr.result)}, opts);`,
+      );
+      out.push('    },');
+    }
+    out.push('  };\n}\n');
+
+    // Server
+    out.push(
+      `/** What a server for ${p.name} version ${v.number} implements; \`call\` tells who is calling. */`,
+    );
+    out.push(`export interface ${id}_Handlers {`);
+    for (const pr of v.procedures) {
+      const ret = typeOf(pr.result);
+      const opt = isNull(pr) ? '?' : '';
+      out.push(
+        `  ${pr.name}${opt}(${[...params(pr), 'call: rpc.CallInfo'].join(', ')}): ${ret} | Promise<${ret}>;`,
+      );
+    }
+    out.push('}\n');
+    out.push(
+      `/** The program version for \`RpcDispatcher.add\` (a missing NULL handler answers with nothing). */`,
+    );
+    out.push(`export function ${id}_program(h: ${id}_Handlers): rpc.ProgramVersion {`);
+    out.push('  return {');
+    out.push(`    prog: ${p.number},`);
+    out.push(`    vers: ${v.number},`);
+    out.push(`    name: '${p.name}',`);
+    out.push('    procs: {');
+    for (const pr of v.procedures) {
+      const a = pr.args.length === 1 ? 'arg' : pr.args.length === 0 ? '_arg' : 'a';
+      const callArgs =
+        pr.args.length === 0
+          ? ['call']
+          : pr.args.length === 1
+            ? ['arg', 'call']
+            : [...pr.args.map((_, i) => `a.arg${i + 1}`), 'call'];
+      const body = isNull(pr)
+        ? `h.${pr.name} ? h.${pr.name}(call) : undefined`
+        : `h.${pr.name}(${callArgs.join(', ')})`;
+      out.push(`      ${pr.number}: {`);
+      out.push(`        name: '${pr.name}',`);
+      out.push(`        arg: ${argCodec.get(pr.name)},`);
+      out.push(`        res: ${codecOf(pr.result)},`);
+      out.push(
+        `        handler: (${a}: ${pr.args.length > 1 ? `xdr.XdrValue<typeof ${argCodec.get(pr.name)}>` : pr.args.length === 1 ? typeOf(pr.args[0]!) : 'void'}, call: rpc.CallInfo) => ${body},`,
+      );
+      out.push('      },');
+    }
+    out.push('    },');
+    out.push('  };\n}\n');
+    out.push(
+      `/** Registers ${p.name} version ${v.number} with a dispatcher (serve it with listenRpcTcp / listenRpcUdp). */`,
+    );
+    out.push(
+      `export function register_${id}(dispatcher: rpc.RpcDispatcher, h: ${id}_Handlers): rpc.RpcDispatcher {`,
+    );
+    out.push(`  return dispatcher.add(${id}_program(h));\n}\n`);
   }
 }
