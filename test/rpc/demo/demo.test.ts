@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../../src/core/service.js';
-import { type DEMO_PROG_1_Client, DEMO_PROG_1_client, grade } from '../../../src/rpc/demo/demo.js';
+import { DEMO_PROG_1_client } from '../../../src/rpc/demo/demo.js';
 import { serveDemoTcp, serveDemoUdp } from '../../../src/rpc/demo/server.js';
 import { AcceptStat, type RpcClient, RpcError, rpcClient } from '../../../src/rpc/oncrpc/index.js';
 import { compile } from '../../../src/rpc/rpcgen/index.js';
 import * as xdr from '../../../src/rpc/xdr/index.js';
 import { fsOptions, repoRoot } from '../rpcgen/helpers.js';
+import { exerciseDemo } from './exercise.js';
 
 const DEMO_X = join(repoRoot, 'examples/rpc/demo.x');
 
@@ -24,41 +25,6 @@ test('src/rpc/demo/demo.ts is what netkit rpcgen makes from examples/rpc/demo.x 
     'regenerate: node bin/netkit.js rpcgen examples/rpc/demo.x -o src/rpc/demo --runtime ../..',
   );
 });
-
-/** Every procedure with arguments and the result the demo rules give (computed by hand here). */
-export async function exerciseDemo(c: DEMO_PROG_1_Client): Promise<void> {
-  assert.equal(await c.DEMO_NULL(), undefined);
-  assert.equal(await c.DEMO_ADD({ a: 40, b: 2 }), 42);
-  assert.equal(await c.DEMO_ADD({ a: 0x7fffffff, b: 1 }), -0x80000000);
-  assert.equal(await c.DEMO_ECHO('héllo, wörld'), 'héllo, wörld');
-  assert.equal(await c.DEMO_ECHO(''), '');
-  assert.deepEqual(await c.DEMO_DESCRIBE(-5), { tag: 0, value: undefined });
-  assert.deepEqual(await c.DEMO_DESCRIBE(21), { tag: 2, value: 'odd:21' });
-  assert.deepEqual(await c.DEMO_DESCRIBE(8), { tag: 1, value: 16 });
-  assert.equal(await c.DEMO_SUM(null), 0);
-  assert.equal(await c.DEMO_SUM({ value: 1, next: { value: -2, next: { value: 30, next: null } } }), 29);
-  assert.equal(await c.DEMO_SQUARE(3_000_000_000n), 9_000_000_000_000_000_000n);
-  assert.equal(await c.DEMO_SQUARE(0x1_0000_0000n), 0n);
-  assert.deepEqual(
-    Buffer.from(await c.DEMO_REVERSE(Uint8Array.from([1, 2, 3, 4, 5]))),
-    Buffer.from([5, 4, 3, 2, 1]),
-  );
-  assert.deepEqual(
-    await c.DEMO_GRADE({ name: 'ada', id: 7, scores: [95, 88, 91], result: grade.GRADE_NONE }),
-    {
-      name: 'ada',
-      id: 7,
-      scores: [95, 88, 91],
-      result: grade.GRADE_A,
-    },
-  );
-  assert.deepEqual(await c.DEMO_GRADE({ name: 'bob', id: 8, scores: [], result: grade.GRADE_F }), {
-    name: 'bob',
-    id: 8,
-    scores: [],
-    result: grade.GRADE_NONE,
-  });
-}
 
 describe('the demo server answers the generated client', () => {
   let tcp: RunningServer;
