@@ -2,6 +2,7 @@
 
 import { courseCatalog } from '../chat/catalog.js';
 import type { CatalogEntry } from '../core/service.js';
+import { rpcCatalog } from '../rpc/catalog.js';
 import { rpcDemoCatalog } from '../rpc/demo/catalog.js';
 
-export const catalog: CatalogEntry[] = [...courseCatalog, ...rpcDemoCatalog];
+export const catalog: CatalogEntry[] = [...courseCatalog, ...rpcCatalog, ...rpcDemoCatalog];

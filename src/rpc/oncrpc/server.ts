@@ -480,9 +480,8 @@ export function listenRpcUdp(d: RpcDispatcher, opts: RpcUdpOptions): Promise<Udp
       writeAcceptedReply(w, new XdrReader(msg).uint(), AcceptStat.SYSTEM_ERR);
       msg = w.copy();
     }
-    socket.send(msg, rinfo.port, rinfo.address, (err) => {
-      if (err) log({ level: 'debug', event: 'send-error', source: name, error: err.message });
-    });
+    // No callback: send errors surface as 'error' events (logged), and the hot path stays lean.
+    socket.send(msg, rinfo.port, rinfo.address);
   };
   socket.on('message', (msg, rinfo) => {
     const peer: PeerInfo = {

@@ -166,21 +166,31 @@ export function fixedArray<T>(t: XdrType<T>, n: number): XdrType<T[]> {
 
 /** `T x<max>`: a count (≤ max) then the elements. */
 export function array<T>(t: XdrType<T>, max: number = UNBOUNDED): XdrType<T[]> {
-  return {
-    min: 4,
-    encode(w, v) {
-      if (!Array.isArray(v)) throw new XdrEncodeError('array value must be an array');
-      if (v.length > max) throw new XdrEncodeError(`array of ${v.length} exceeds maximum ${max}`);
-      w.uint(v.length);
-      for (let i = 0; i < v.length; i++) t.encode(w, v[i] as T);
-    },
-    decode(r) {
-      const n = r.count(max, t.min);
-      const out = new Array<T>(n);
-      for (let i = 0; i < n; i++) out[i] = t.decode(r);
-      return out;
-    },
-  };
+  // Generated like struct(): a primitive element is read and written by a direct method call.
+  const direct = DIRECT.get(t as XdrType<never>);
+  const enc = direct ? `w.${direct}(v[i]);` : 't.encode(w, v[i]);';
+  const dec = direct ? `out[i] = r.${direct}();` : 'out[i] = t.decode(r);';
+  const make = new Function(
+    't',
+    'max',
+    'XdrEncodeError',
+    `return {
+      encode: function encode(w, v) {
+        if (!Array.isArray(v)) throw new XdrEncodeError('array value must be an array');
+        if (v.length > max) throw new XdrEncodeError('array of ' + v.length + ' exceeds maximum ' + max);
+        w.uint(v.length);
+        for (let i = 0; i < v.length; i++) ${enc}
+      },
+      decode: function decode(r) {
+        const n = r.count(max, t.min);
+        const out = new Array(n);
+        for (let i = 0; i < n; i++) ${dec}
+        return out;
+      },
+    };`,
+  ) as (t: XdrType<T>, max: number, e: typeof XdrEncodeError) => Pick<XdrType<T[]>, 'encode' | 'decode'>;
+  const { encode, decode } = make(t, max, XdrEncodeError);
+  return { min: 4, encode, decode };
 }
 
 type Fields<T> = { [K in keyof T]: XdrType<T[K]> };
