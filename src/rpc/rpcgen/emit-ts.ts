@@ -261,6 +261,8 @@ export function emitTypeScript(model: Checked, opts: EmitOptions): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+const BARE_STRING = 'const xdrString$: xdr.XdrType<string> = xdr.string();';
+
 function emitProgram(
   p: Checked['programs'][number],
   out: string[],
@@ -269,11 +271,17 @@ function emitProgram(
 ): void {
   const codecOf = (t: TypeSpec | 'void'): string => {
     if (t === 'void') return 'xdr.voidType';
+    if (t.kind === 'string') return 'xdrString$';
     const shape = t.kind === 'string' ? ({ kind: 'variable' } as const) : ({ kind: 'plain' } as const);
     return declCodec({ name: '', pos: t.pos, type: t, shape });
   };
   const typeOf = (t: TypeSpec | 'void') => (t === 'void' ? 'void' : baseType(t));
   out.push(`export const ${tsName(p.name)} = ${p.number};`);
+  const bareString = p.versions.some((v) =>
+    v.procedures.some((pr) => [pr.result, ...pr.args].some((t) => t !== 'void' && t.kind === 'string')),
+  );
+  // One codec for bare `string` arguments and results, not one per call.
+  if (bareString && !out.includes(BARE_STRING)) out.push(BARE_STRING);
   for (const v of p.versions) {
     const id = `${p.name}_${v.number}`;
     out.push(`export const ${tsName(v.name)} = ${v.number};`);

@@ -105,3 +105,25 @@ test('-D and -I reach the preprocessor from the command line', () => {
   assert.match(r.stdout, /export const xdr_name: xdr\.XdrType<name> = xdr\.string\(MAXLEN\);/);
   assert.equal(readFileSync(join(dir, 'main.x'), 'utf8').includes('WIDE'), true);
 });
+
+test('names that are TypeScript words or netkit names are renamed and still type-check and round-trip', async () => {
+  const dir = join(generatedDir, 'names');
+  mkdirSync(dir, { recursive: true });
+  const x = join(dir, 'names.x');
+  writeFileSync(
+    x,
+    'typedef int delete;\nstruct class { delete new; string function<>; };\nenum Object { export = 1 };\n' +
+      'typedef class xdr<2>;\nunion number switch (Object in) { case export: xdr rpc; };\n' +
+      'program P { version V { number typeof(class, string) = 1; } = 1; } = 0x20009999;\n',
+  );
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin/netkit.js'), 'rpcgen', x, '-o', dir], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const path = join(dir, 'names.ts');
+  assert.deepEqual(typeCheck([path]), []);
+  const mod = await import(pathToFileURL(path).href);
+  const v = { tag: 1, value: [{ new: -1, function: 'f' }] };
+  assert.deepEqual(xdr.decode(mod.xdr_number, xdr.encode(mod.xdr_number, v)), v);
+  assert.deepEqual(mod.Object_, { export: 1 });
+});
