@@ -272,8 +272,7 @@ function emitProgram(
   const codecOf = (t: TypeSpec | 'void'): string => {
     if (t === 'void') return 'xdr.voidType';
     if (t.kind === 'string') return 'xdrString$';
-    const shape = t.kind === 'string' ? ({ kind: 'variable' } as const) : ({ kind: 'plain' } as const);
-    return declCodec({ name: '', pos: t.pos, type: t, shape });
+    return declCodec({ name: '', pos: t.pos, type: t, shape: { kind: 'plain' } });
   };
   const typeOf = (t: TypeSpec | 'void') => (t === 'void' ? 'void' : baseType(t));
   out.push(`export const ${tsName(p.name)} = ${p.number};`);
