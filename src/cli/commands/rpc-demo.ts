@@ -6,6 +6,7 @@ import { DEMO_PORT } from '../../rpc/demo/catalog.js';
 import * as demo from '../../rpc/demo/demo.js';
 import { serveDemoTcp, serveDemoUdp } from '../../rpc/demo/server.js';
 import { rpcClient } from '../../rpc/oncrpc/index.js';
+import { registerRpc } from '../../rpc/portmap/client.js';
 import * as xdr from '../../rpc/xdr/index.js';
 import {
   type Command,
@@ -91,6 +92,7 @@ export const rpcDemo: Command = {
     'the result bytes and the decoded result.',
   examples: [
     'netkit rpc-demo serve',
+    'netkit rpc-demo serve --register   # then: rpcinfo -p 127.0.0.1',
     'netkit rpc-demo call ADD 2 3',
     'netkit rpc-demo call DESCRIBE 7 --udp',
     'netkit rpc-demo call GRADE ada 1 95 88 91',
@@ -100,6 +102,15 @@ export const rpcDemo: Command = {
     port: { type: 'string', short: 'p', valueName: 'P', description: `port (default ${DEMO_PORT})` },
     udp: { type: 'boolean', short: 'u', description: 'call over UDP (default TCP)' },
     timeout: { type: 'string', valueName: 'MS', description: 'call timeout in milliseconds (default 5000)' },
+    register: {
+      type: 'boolean',
+      description: 'serve: register with the portmapper (netkit portmap or rpcbind) so rpcinfo -p lists it',
+    },
+    'portmap-port': {
+      type: 'string',
+      valueName: 'P',
+      description: 'serve --register: port of the portmapper on 127.0.0.1 (default 111)',
+    },
     log: LOG_OPTION,
   },
   async run(ctx) {
@@ -110,11 +121,25 @@ export const rpcDemo: Command = {
       if (procArg !== undefined) throw new UsageError(`unexpected argument '${procArg}'`);
       const tcp = await serveDemoTcp({ host, port, log: ctx.log, signal: ctx.signal });
       const udp = await serveDemoUdp({ host, port: tcp.address.port, log: ctx.log, signal: ctx.signal });
-      ctx.stderr.write(
-        `rpc-demo: program ${demo.DEMO_PROG} (0x${demo.DEMO_PROG.toString(16)}) v${demo.DEMO_VERS} on tcp and udp ${host}:${tcp.address.port}\n`,
-      );
-      await untilAborted(ctx.signal);
-      await Promise.all([tcp.close(), udp.close()]);
+      let unregister: (() => Promise<void>) | undefined;
+      try {
+        if (flag(ctx, 'register')) {
+          unregister = await registerRpc({
+            prog: demo.DEMO_PROG,
+            vers: demo.DEMO_VERS,
+            tcpPort: tcp.address.port,
+            udpPort: udp.address.port,
+            port: portOpt(ctx, 111, 'portmap-port'),
+          });
+        }
+        ctx.stderr.write(
+          `rpc-demo: program ${demo.DEMO_PROG} (0x${demo.DEMO_PROG.toString(16)}) v${demo.DEMO_VERS} on tcp and udp ${host}:${tcp.address.port}${unregister ? ', registered with the portmapper' : ''}\n`,
+        );
+        await untilAborted(ctx.signal);
+      } finally {
+        await unregister?.().catch(() => {});
+        await Promise.all([tcp.close(), udp.close()]);
+      }
       return 0;
     }
     if (sub !== 'call') throw new UsageError("netkit rpc-demo needs 'serve' or 'call PROC ARGS…'");
