@@ -8,6 +8,45 @@ export const DEMO_MAXNAME = 255;
 export const DEMO_MAXDATA = 65536;
 export const DEMO_MAXSCORES = 16;
 
+/** Linked-list codec (optional data chained through `link`): iterative both ways. */
+function xdrChain$<T>(fields: () => [string, xdr.XdrType<unknown>][], link: string): xdr.XdrType<T | null> {
+  let f: [string, xdr.XdrType<unknown>][] | undefined;
+  return {
+    min: 4,
+    encode(w, v) {
+      f ??= fields();
+      type Node = Record<string, unknown> | null;
+      let slow = v as Node;
+      let i = 0;
+      for (let n = v as Node; n; n = n[link] as Node) {
+        w.uint(1);
+        for (const [k, c] of f) c.encode(w, n[k]);
+        // A cycle would never end: the slow pointer meets the fast one inside it (Floyd).
+        if (++i % 2 === 0) slow = slow![link] as Node;
+        if (slow === n[link] && slow) throw new xdr.XdrEncodeError(`list through '${link}' has a cycle`);
+      }
+      w.uint(0);
+    },
+    decode(r) {
+      f ??= fields();
+      let head: Record<string, unknown> | null = null;
+      let tail: Record<string, unknown> | null = null;
+      while (r.bool()) {
+        const o: Record<string, unknown> = {};
+        for (const [k, c] of f) o[k] = c.decode(r);
+        o[link] = null;
+        if (tail) tail[link] = o;
+        else head = o;
+        tail = o;
+      }
+      return head as T | null;
+    },
+  };
+}
+
+/** `demo_node *` lists, coded iteratively: 1 field(s) per element, then `next`. */
+const xdrChain_demo_node: xdr.XdrType<demo_node | null> = xdrChain$(() => [['value', xdr.int]], 'next');
+
 export type demo_str = string;
 export const xdr_demo_str: xdr.XdrType<demo_str> = xdr.string(DEMO_MAXNAME);
 
@@ -65,11 +104,11 @@ export interface demo_node {
 }
 export const xdr_demo_node: xdr.XdrType<demo_node> = xdr.struct<demo_node>({
   value: xdr.int,
-  next: xdr.optional(xdr.lazy(() => xdr_demo_node)),
+  next: xdrChain_demo_node,
 });
 
 export type demo_list = demo_node | null;
-export const xdr_demo_list: xdr.XdrType<demo_list> = xdr.optional(xdr_demo_node);
+export const xdr_demo_list: xdr.XdrType<demo_list> = xdrChain_demo_node;
 
 export const DEMO_PROG = 536875572;
 export const DEMO_VERS = 1;

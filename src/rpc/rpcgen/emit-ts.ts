@@ -83,10 +83,34 @@ export function emitTypeScript(model: Checked, opts: EmitOptions): string {
     }
   };
 
+  // ---------------------------------------------------------------- linked lists
+  // `struct node { …; node *next; }` (or `list next;` with `typedef node *list;`) is a linked list
+  // (RFC 4506 §4.19). Its optional-data chain is coded iteratively, so a long list (READDIR, rpcbind
+  // DUMP) neither recurses per element nor hits the reader's nesting limit; values keep the .x shape.
+  const chains = new Map<string, string>(); // struct name → its link member
+  for (const t of model.types.values()) {
+    if (t.kind !== 'struct' || t.members.length < 2) continue;
+    const last = t.members[t.members.length - 1]!;
+    if (last.type.kind !== 'named') continue;
+    let target: string | undefined;
+    if (last.shape.kind === 'optional') target = last.type.name;
+    else if (last.shape.kind === 'plain') {
+      const td = model.types.get(last.type.name);
+      if (td?.kind === 'typedef' && td.decl.shape.kind === 'optional' && td.decl.type.kind === 'named') {
+        target = td.decl.type.name;
+      }
+    }
+    const others = t.members.slice(0, -1).some((m) => m.type.kind === 'named' && m.type.name === t.name);
+    if (target === t.name && !others) chains.set(t.name, last.name);
+  }
+
   // ---------------------------------------------------------------- codecs, in dependency order
   const done = new Set<string>();
   const visiting = new Set<string>();
-  const ref = (name: string): string => (done.has(name) ? `xdr_${name}` : `xdr.lazy(() => xdr_${name})`);
+  /** Inside a thunk (chain fields) every codec exists by the time it runs: no lazy needed. */
+  let inThunk = false;
+  const ref = (name: string): string =>
+    done.has(name) || inThunk ? `xdr_${name}` : `xdr.lazy(() => xdr_${name})`;
   const baseCodec = (t: TypeSpec): string => {
     switch (t.kind) {
       case 'prim':
@@ -112,7 +136,9 @@ export function emitTypeScript(model: Checked, opts: EmitOptions): string {
       case 'plain':
         return b;
       case 'optional':
-        return `xdr.optional(${b})`;
+        return d.type.kind === 'named' && chains.has(d.type.name)
+          ? `xdrChain_${d.type.name}`
+          : `xdr.optional(${b})`;
       case 'fixed':
         return `xdr.fixedArray(${b}, ${size(s.size)})`;
       case 'variable':
@@ -252,6 +278,22 @@ export function emitTypeScript(model: Checked, opts: EmitOptions): string {
     }
   }
   if (constNames.size) out.push('');
+  if (chains.size) {
+    out.push(CHAIN_HELPER);
+    for (const [name, link] of chains) {
+      const def = model.types.get(name) as TypeDef & { kind: 'struct' };
+      inThunk = true;
+      const fields = def.members.slice(0, -1).map((m) => `['${m.name}', ${declCodec(m)}]`);
+      inThunk = false;
+      out.push(
+        `/** \`${name} *\` lists, coded iteratively: ${fields.length} field(s) per element, then \`${link}\`. */`,
+      );
+      out.push(
+        `const xdrChain_${name}: xdr.XdrType<${tsName(name)} | null> = xdrChain$(() => [${fields.join(', ')}], '${link}');`,
+      );
+    }
+    out.push('');
+  }
   for (const name of model.externals) visit(name);
   for (const d of model.definitions) {
     if (d.kind === 'const' || d.kind === 'program') continue;
@@ -260,6 +302,43 @@ export function emitTypeScript(model: Checked, opts: EmitOptions): string {
   for (const p of model.programs) emitProgram(p, out, baseType, declCodec);
   return `${out.join('\n').trimEnd()}\n`;
 }
+
+const CHAIN_HELPER = `/** Linked-list codec (optional data chained through \`link\`): iterative both ways. */
+function xdrChain$<T>(fields: () => [string, xdr.XdrType<unknown>][], link: string): xdr.XdrType<T | null> {
+  let f: [string, xdr.XdrType<unknown>][] | undefined;
+  return {
+    min: 4,
+    encode(w, v) {
+      f ??= fields();
+      type Node = Record<string, unknown> | null;
+      let slow = v as Node;
+      let i = 0;
+      for (let n = v as Node; n; n = n[link] as Node) {
+        w.uint(1);
+        for (const [k, c] of f) c.encode(w, n[k]);
+        // A cycle would never end: the slow pointer meets the fast one inside it (Floyd).
+        if (++i % 2 === 0) slow = slow![link] as Node;
+        if (slow === n[link] && slow) throw new xdr.XdrEncodeError(\`list through '\${link}' has a cycle\`);
+      }
+      w.uint(0);
+    },
+    decode(r) {
+      f ??= fields();
+      let head: Record<string, unknown> | null = null;
+      let tail: Record<string, unknown> | null = null;
+      while (r.bool()) {
+        const o: Record<string, unknown> = {};
+        for (const [k, c] of f) o[k] = c.decode(r);
+        o[link] = null;
+        if (tail) tail[link] = o;
+        else head = o;
+        tail = o;
+      }
+      return head as T | null;
+    },
+  };
+}
+`;
 
 const BARE_STRING = 'const xdrString$: xdr.XdrType<string> = xdr.string();';
 

@@ -127,3 +127,27 @@ test('names that are TypeScript words or netkit names are renamed and still type
   assert.deepEqual(xdr.decode(mod.xdr_number, xdr.encode(mod.xdr_number, v)), v);
   assert.deepEqual(mod.Object_, { export: 1 });
 });
+
+test('linked lists of thousands of elements round-trip (iterative, not limited by the nesting depth)', async () => {
+  const { xdr_demo_list } = await import('../../../src/rpc/demo/demo.js');
+  type Node = { value: number; next: Node | null };
+  let list: Node | null = null;
+  for (let i = 0; i < 5000; i++) list = { value: i, next: list };
+  const bytes = xdr.encode(xdr_demo_list, list);
+  assert.equal(bytes.length, 5000 * 8 + 4);
+  const values: number[] = [];
+  for (let n = xdr.decode(xdr_demo_list, bytes) as Node | null; n; n = n.next) values.push(n.value);
+  assert.deepEqual(
+    values,
+    Array.from({ length: 5000 }, (_, i) => 4999 - i),
+  );
+  // A cyclic list is refused, not encoded forever.
+  const a: Node = { value: 1, next: null };
+  a.next = { value: 2, next: { value: 3, next: a } };
+  assert.throws(() => xdr.encode(xdr_demo_list, a), /cycle/);
+  const self: Node = { value: 1, next: null };
+  self.next = self;
+  assert.throws(() => xdr.encode(xdr_demo_list, self), /cycle/);
+  // A list cut short is a typed error, not a crash.
+  assert.throws(() => xdr.decode(xdr_demo_list, bytes.subarray(0, 4000)), /xdr/);
+});
