@@ -30,7 +30,17 @@ function entry(protocol: 'tcp' | 'udp'): CatalogEntry {
         udp: protocol === 'udp',
         registry: registryFor(opts.host, opts.port),
       });
-      return pm.servers[0]!;
+      // The entry's server, closing with it the ::1 twin the portmapper may have added.
+      const main = pm.servers[0]!;
+      return {
+        name: main.name,
+        protocol: main.protocol,
+        address: main.address,
+        close: () => pm.close(),
+        destroy: () => {
+          for (const s of pm.servers) s.destroy();
+        },
+      };
     },
     tryCommand: (host, port) =>
       port === 111 ? `rpcinfo -p ${host}` : `netkit rpcinfo -p ${host} --port ${port}`,

@@ -234,16 +234,21 @@ export class RpcDispatcher {
       this.log({ level: 'debug', event: 'garbage-args', source: this.name, prog: h.prog, proc: h.proc });
       return this.accepted(xid, AcceptStat.GARBAGE_ARGS);
     }
+    // Built field by field (an object spread here cost more than the rest of the dispatch).
     const call: CallInfo = {
-      ...peer,
       xid,
       prog: h.prog,
       vers: h.vers,
       proc: h.proc,
       cred: h.cred,
       verf: h.verf,
+      authSys,
+      transport: peer.transport,
+      remoteAddress: peer.remoteAddress,
+      remotePort: peer.remotePort,
+      localAddress: peer.localAddress,
+      localPort: peer.localPort,
     };
-    if (authSys) call.authSys = authSys;
 
     let result: unknown;
     try {

@@ -127,6 +127,11 @@ export interface PortmapOptions {
   registry?: PortmapRegistry;
   /** Clock in seconds for GETTIME (tests). */
   now?: () => number;
+  /**
+   * When `host` is 127.0.0.1, also listen on ::1 (default true): libtirpc's `pmap_set`/`rpcb_set`
+   * (rpcgen servers, `rpcinfo -d`) reach a portmapper without /run/rpcbind.sock over TCP to ::1.
+   */
+  ipv6Loopback?: boolean;
 }
 
 export interface Portmapper {
@@ -450,6 +455,7 @@ export async function startPortmapper(opts: PortmapOptions = {}): Promise<Portma
   const dispatcher = portmapDispatcher(registry, opts);
   let tcp: TcpServer | undefined;
   let udp: UdpServer | undefined;
+  const extra: RunningServer[] = [];
   try {
     if (opts.tcp !== false) {
       tcp = await listenRpcTcp(dispatcher, {
@@ -475,11 +481,46 @@ export async function startPortmapper(opts: PortmapOptions = {}): Promise<Portma
       });
       registerSelf(registry, 'udp', udp.address.address, udp.address.port);
     }
+    if (host === '127.0.0.1' && opts.ipv6Loopback !== false) {
+      // Best effort: a host without IPv6 simply has no ::1 listener.
+      for (const [proto, s] of [
+        ['tcp', tcp],
+        ['udp', udp],
+      ] as const) {
+        if (!s) continue;
+        try {
+          const six =
+            proto === 'tcp'
+              ? await listenRpcTcp(dispatcher, {
+                  host: '::1',
+                  port: s.address.port,
+                  log: opts.log,
+                  signal: opts.signal,
+                  limits: opts.limits,
+                  name: 'portmap-tcp6',
+                  maxRecord: 64 * 1024,
+                })
+              : await listenRpcUdp(dispatcher, {
+                  host: '::1',
+                  port: s.address.port,
+                  log: opts.log,
+                  signal: opts.signal,
+                  name: 'portmap-udp6',
+                });
+          extra.push(six);
+          registerSelf(registry, proto, '::1', six.address.port);
+        } catch {
+          opts.log?.({ level: 'debug', event: 'no-ipv6-loopback', source: 'portmap', protocol: proto });
+        }
+      }
+    }
   } catch (err) {
-    await tcp?.close();
+    await Promise.all([tcp?.close(), udp?.close(), ...extra.map((x) => x.close())]);
     throw err;
   }
-  const servers: RunningServer[] = [tcp, udp].filter((s): s is NonNullable<typeof s> => s !== undefined);
+  const servers: RunningServer[] = [tcp, udp, ...extra].filter(
+    (s): s is NonNullable<typeof s> => s !== undefined,
+  );
   return {
     registry,
     dispatcher,

@@ -364,6 +364,37 @@ describe('TCP server behaviour', () => {
 });
 
 describe('UDP server behaviour', () => {
+  test('random datagrams never stop the UDP server; replies to them are typed RPC replies', async () => {
+    const d = makeDispatcher();
+    const server = await listenRpcUdp(d, { port: 0 });
+    const sock = dgram.createSocket('udp4');
+    const replies: Buffer[] = [];
+    sock.on('message', (m) => replies.push(m));
+    try {
+      await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+      const samples = fc.sample(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          // Calls with a valid start and random rest reach deeper into the dispatcher.
+          fc.uint8Array({ minLength: 16, maxLength: 200 }).map((b) => {
+            b.set([0, 0, 0, 0, 0, 0, 0, 2, 0x20, 0, 0, 0x99], 4);
+            return b;
+          }),
+        ),
+        300,
+      );
+      for (const b of samples) sock.send(b, server.address.port, '127.0.0.1');
+      const c = await udpClient({ port: server.address.port });
+      assert.equal(await c.call(PROG, 1, 1, addArgs, { a: 3, b: 4 }, xdr.int), 7);
+      await c.close();
+      assert.ok(replies.length > 0, 'the well-formed calls among them were answered');
+      for (const r of replies) readReplyHeader(new xdr.XdrReader(r));
+    } finally {
+      sock.close();
+      await server.close();
+    }
+  });
+
   test('replies larger than the call are refused to non-loopback sources only (no amplification)', async () => {
     const d = makeDispatcher();
     d.add({

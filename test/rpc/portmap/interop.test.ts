@@ -4,6 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { main } from '../../../src/cli/main.js';
@@ -13,6 +16,8 @@ import {
   procedure,
   RpcDispatcher,
   rpcClient,
+  writeCallHeader,
+  writeRecordMark,
 } from '../../../src/rpc/oncrpc/index.js';
 import {
   IPPROTO_TCP,
@@ -23,7 +28,7 @@ import {
   startPortmapper,
 } from '../../../src/rpc/portmap/index.js';
 import * as xdr from '../../../src/rpc/xdr/index.js';
-import { sleep } from '../../helpers/net.js';
+import { connect, sleep } from '../../helpers/net.js';
 import { inCI, isRoot, needPeer } from '../../helpers/peers.js';
 import { lockPort111 } from '../../helpers/port111.js';
 
@@ -206,6 +211,63 @@ describe('Debian rpcinfo against netkit portmap on 127.0.0.1:111', { concurrency
     assert.match(s.stdout, new RegExp(`${PROG}\\s+2,1\\s+udp,tcp|${PROG}\\s+1,2\\s+`));
     assert.match(s.stdout, /100000\s+2,3,4\s+/);
   });
+
+  test('rpcinfo -d unregisters through netkit portmap (libtirpc reaches it over TCP on ::1)', async (t) => {
+    const rpcinfo = needPeer(t, 'rpcinfo', 'rpcbind');
+    if (!rpcinfo || !need111(t)) return;
+    const d = await run(rpcinfo, ['-d', String(PROG), '2']);
+    assert.equal(d.code, 0, d.stderr);
+    const c = await PortmapClient.connect();
+    try {
+      const dump = await c.rpcbDump();
+      assert.ok(!dump.some((r) => r.r_prog === PROG && r.r_vers === 2), JSON.stringify(dump));
+      assert.ok(dump.some((r) => r.r_prog === PROG && r.r_vers === 1));
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a C program using libtirpc pmap_set / pmap_unset registers with netkit portmap', async (t) => {
+    const gcc = needPeer(t, 'gcc');
+    if (!gcc || !need111(t)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'netkit-pmapset-'));
+    try {
+      writeFileSync(
+        join(dir, 'set.c'),
+        `#include <rpc/rpc.h>
+#include <rpc/pmap_clnt.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "unset") == 0) { printf("%d\\n", pmap_unset(${PROG2}, 1)); return 0; }
+  printf("%d\\n", pmap_set(${PROG2}, 1, IPPROTO_TCP, 4242));
+  return 0;
+}
+`,
+      );
+      const cc = await run(gcc, [
+        '-I/usr/include/tirpc',
+        join(dir, 'set.c'),
+        '-o',
+        join(dir, 'set'),
+        '-ltirpc',
+      ]);
+      assert.equal(cc.code, 0, cc.stderr);
+      const set = await run(join(dir, 'set'), []);
+      assert.equal(set.stdout.trim(), '1', set.stderr);
+      const c = await PortmapClient.connect();
+      try {
+        assert.equal(await c.getport({ prog: PROG2, vers: 1, prot: IPPROTO_TCP, port: 0 }), 4242);
+        const unset = await run(join(dir, 'set'), ['unset']);
+        assert.equal(unset.stdout.trim(), '1', unset.stderr);
+        assert.equal(await c.getport({ prog: PROG2, vers: 1, prot: IPPROTO_TCP, port: 0 }), 0);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('netkit rpcinfo, client and servers against Debian rpcbind on 127.0.0.1:111', {
@@ -350,6 +412,47 @@ describe('netkit rpcinfo, client and servers against Debian rpcbind on 127.0.0.1
       } finally {
         await c.close();
       }
+    }
+  });
+
+  test('a DUMP over 64 KiB comes from rpcbind in several fragments and the netkit client joins them', async (t) => {
+    if (!ok(t)) return;
+    const N = 3500; // 3500 mappings × 24 bytes ≈ 84 KB: libtirpc splits replies at 64 KiB
+    const base = 0x20100000;
+    const c = await PortmapClient.connect({ transport: 'udp' });
+    const big = await PortmapClient.connect({ transport: 'tcp' });
+    try {
+      for (let i = 0; i < N; i += 50) {
+        const batch = Array.from({ length: Math.min(50, N - i) }, (_, k) =>
+          c.set({ prog: base + i + k, vers: 1, prot: IPPROTO_TCP, port: 1000 + ((i + k) % 60000) }),
+        );
+        assert.ok((await Promise.all(batch)).every(Boolean));
+      }
+      const dump = await big.dump();
+      const ours = dump.filter((m) => m.prog >= base && m.prog < base + N);
+      assert.equal(ours.length, N);
+      assert.equal(ours.at(-1)!.port, 1000 + ((N - 1) % 60000));
+      // The same call by hand: the first fragment header has the last-fragment bit clear.
+      const w = new xdr.XdrWriter();
+      w.reserve4();
+      writeCallHeader(w, { xid: 1, prog: 100000, vers: 2, proc: 4 });
+      const frame = w.copy();
+      writeRecordMark(frame, 0, frame.length - 4);
+      const s = await connect(111);
+      s.write(frame);
+      const first = await new Promise<Buffer>((resolve) => s.once('data', resolve));
+      s.destroy();
+      assert.equal(first.readUInt32BE(0) & 0x80000000, 0, 'first fragment is not the last');
+    } finally {
+      for (let i = 0; i < N; i += 50) {
+        await Promise.all(
+          Array.from({ length: Math.min(50, N - i) }, (_, k) =>
+            c.unset({ prog: base + i + k, vers: 1, prot: 0, port: 0 }),
+          ),
+        );
+      }
+      await c.close();
+      await big.close();
     }
   });
 

@@ -94,6 +94,14 @@ describe('XDR primitives follow RFC 4506 byte layouts', () => {
     rejects(xdr.string(3), '00000004 61626364', /exceeds maximum 3/);
   });
 
+  test('ASCII strings of every length up to 130 bytes round-trip (short-string fast paths)', () => {
+    for (let n = 0; n <= 130; n++) {
+      const s = Array.from({ length: n }, (_, i) => String.fromCharCode(32 + ((i * 7) % 95))).join('');
+      assert.equal(xdr.decode(xdr.string(), xdr.encode(xdr.string(), s)), s);
+      assert.equal(xdr.decode(xdr.string(200, 'latin1'), xdr.encode(xdr.string(), s)), s);
+    }
+  });
+
   test('strings decode leniently by default, strictly or as latin1 on request, or stay bytes', () => {
     const wire = '00000002 ff410000';
     assert.equal(xdr.decode(xdr.string(), bytes(wire)), '\ufffdA');
@@ -187,6 +195,11 @@ describe('XDR primitives follow RFC 4506 byte layouts', () => {
     wire[4] = 0x11;
     assert.deepEqual(copy, bytes('abcd'));
     assert.deepEqual(view, bytes('11cd'));
+    // Also when the input is a Node Buffer, whose own slice() would be a view.
+    const buf = Buffer.from('00000002abcd0000', 'hex');
+    const fromBuf = xdr.decode(xdr.opaque(), buf);
+    buf[4] = 0x22;
+    assert.equal(fromBuf[0], 0xab);
   });
 
   test('the writer refuses to grow past its maximum size', () => {
