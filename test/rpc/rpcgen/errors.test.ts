@@ -158,6 +158,15 @@ describe('rpcgen errors carry file, line and column', () => {
   test('a missing #include file is reported', () => {
     expectError('\n#include "nope.x"\n', 2, 1, /'nope.x' not found/);
   });
+  test('a string constant used as a size is reported', () => {
+    expectError('const NAME = "abc";\ntypedef opaque key[NAME];\n', 2, 20, /'NAME' is a string constant/);
+  });
+  test('a type name used as a constant is reported', () => {
+    expectError('struct s { int x; };\ntypedef int a<s>;\n', 2, 15, /'s' is a struct type .*not a constant/);
+  });
+  test('a constant name used as a type is reported', () => {
+    expectError('const N = 3;\nstruct s { N x; };\n', 2, 12, /'N' is a constant, not a type/);
+  });
   test('a constant defined in terms of itself is reported', () => {
     expectError('const A = B;\nconst B = A;\n', 2, 11, /defined in terms of itself/);
   });

@@ -151,3 +151,43 @@ test('linked lists of thousands of elements round-trip (iterative, not limited b
   // A list cut short is a typed error, not a crash.
   assert.throws(() => xdr.decode(xdr_demo_list, bytes.subarray(0, 4000)), /xdr/);
 });
+
+test("RFC 5531's own rpc_msg (inline struct and union members) compiles and encodes the bytes of a NULL call and a PROG_MISMATCH reply", async () => {
+  const dir = join(generatedDir, 'rfc');
+  mkdirSync(dir, { recursive: true });
+  const x = join(repoRoot, 'test/fixtures/rpc/rpc_msg.x');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin/netkit.js'), 'rpcgen', x, '-o', dir], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const path = join(dir, 'rpc_msg.ts');
+  assert.deepEqual(typeCheck([path]), []);
+  const m = await import(pathToFileURL(path).href);
+  const none = { flavor: 0, body: new Uint8Array(0) };
+  const call = {
+    xid: 0x01020304,
+    body: { tag: 0, value: { rpcvers: 2, prog: 100000, vers: 2, proc: 0, cred: none, verf: none } },
+  };
+  // RFC 5531 §9 layout: xid, CALL, rpcvers 2, prog, vers, proc, cred (flavor, len), verf (flavor, len).
+  assert.equal(
+    Buffer.from(xdr.encode(m.xdr_rpc_msg, call)).toString('hex'),
+    '01020304' +
+      '00000000' +
+      '00000002' +
+      '000186a0' +
+      '00000002' +
+      '00000000' +
+      '0000000000000000' +
+      '0000000000000000',
+  );
+  const mismatch = {
+    xid: 7,
+    body: {
+      tag: 1,
+      value: { tag: 0, value: { verf: none, reply_data: { tag: 2, value: { low: 2, high: 4 } } } },
+    },
+  };
+  const bytes = xdr.encode(m.xdr_rpc_msg, mismatch);
+  assert.equal(bytes.length, 32); // rpc-notes: a PROG_MISMATCH reply is 32 bytes
+  assert.deepStrictEqual(xdr.decode(m.xdr_rpc_msg, bytes), mismatch);
+});
