@@ -139,6 +139,10 @@ export function parse(tokens: Token[]): Definition[] {
         const n = peek();
         if (n.kind === 'ident' && ['int', 'long', 'short', 'char'].includes(n.text)) {
           next();
+          if (n.text === 'long' && is('long')) {
+            next(); // `unsigned long long`: 64 bits, as xdr_u_longlong_t
+            return { spec: { kind: 'prim', prim: 'uhyper', pos: p } };
+          }
           return { spec: { kind: 'prim', prim: 'unsigned', pos: p } };
         }
         if (n.kind === 'ident' && n.text === 'hyper') {
@@ -177,7 +181,10 @@ export function parse(tokens: Token[]): Definition[] {
         );
       default: {
         if (KEYWORDS.has(t.text)) return fail(t, `expected a type, found keyword '${t.text}'`);
-        if (t.text === 'long' && is('long')) next();
+        if (t.text === 'long' && is('long')) {
+          next(); // `long long`: 64 bits, as xdr_longlong_t
+          return { spec: { kind: 'prim', prim: 'hyper', pos: p } };
+        }
         const alias = TYPE_ALIASES[t.text];
         if (alias) return { spec: { kind: 'prim', prim: alias, pos: p } };
         return { spec: { kind: 'named', name: t.text, pos: p } };

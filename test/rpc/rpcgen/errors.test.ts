@@ -202,7 +202,8 @@ describe('the preprocessor and the dialect', () => {
   test('rpcgen aliases map to XDR types and enum members may omit values', () => {
     const m = analyze(
       'p.x',
-      'struct a { u_long x; long y; unsigned z; u_char c; bool_t b; uint64_t h; };\nenum e { A, B, C = 5, D };\n',
+      'struct a { u_long x; long y; unsigned z; u_char c; bool_t b; uint64_t h; long long l; unsigned long long u; };\n' +
+        'enum e { A, B, C = 5, D };\n',
       opts,
     );
     const e = m.types.get('e');
@@ -215,7 +216,7 @@ describe('the preprocessor and the dialect', () => {
     assert.ok(a?.kind === 'struct');
     assert.deepEqual(
       a.members.map((x) => (x.type.kind === 'prim' ? x.type.prim : '?')),
-      ['unsigned', 'int', 'unsigned', 'unsigned', 'bool', 'uhyper'],
+      ['unsigned', 'int', 'unsigned', 'unsigned', 'bool', 'uhyper', 'hyper', 'uhyper'],
     );
   });
   test('octal, hex and negative decimal constants are read as C reads them', () => {
