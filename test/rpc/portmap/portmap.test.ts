@@ -3,13 +3,17 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
+  AcceptStat,
   listenRpcTcp,
   listenRpcUdp,
   procedure,
   RpcDispatcher,
   RpcError,
+  readReplyHeader,
   tcpClient,
+  writeCallHeader,
 } from '../../../src/rpc/oncrpc/index.js';
 import {
   fromUaddr,
@@ -20,6 +24,8 @@ import {
   PortmapRegistry,
   portmapDispatcher,
   registerRpc,
+  rmtCallArgs,
+  rmtCallRes,
   startPortmapper,
   taddrToUaddr,
   toUaddr,
@@ -201,6 +207,66 @@ describe('portmapper rules', () => {
       await pm.close();
       await udp.close();
     }
+  });
+
+  test('INDIRECT (v4), when enabled, returns results or SYSTEM_ERR instead of staying silent', async () => {
+    const svc = new RpcDispatcher().add({
+      prog: PROG,
+      vers: 1,
+      procs: { 1: procedure(xdr.int, xdr.int, (n) => n + 1) },
+    });
+    const udp = await listenRpcUdp(svc, { port: 0 });
+    const pm = await startPortmapper({ port: 0, allowCallit: true });
+    try {
+      const c = await PortmapClient.connect({ port: pm.udp!.address.port });
+      try {
+        await c.set({ prog: PROG, vers: 1, prot: IPPROTO_UDP, port: udp.address.port });
+        const args = { prog: PROG, vers: 1, proc: 1, args: xdr.encode(xdr.int, 41) };
+        const res = await c.rpc.call(100000, 4, 10, rmtCallArgs, args, rmtCallRes);
+        assert.equal(xdr.decode(xdr.int, res.results), 42);
+        assert.equal(fromUaddr(res.addr)?.port, udp.address.port);
+        await assert.rejects(
+          c.rpc.call(100000, 4, 10, rmtCallArgs, { ...args, prog: PROG + 9 }, rmtCallRes),
+          (e: unknown) => e instanceof RpcError && e.acceptStat === AcceptStat.SYSTEM_ERR,
+        );
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await pm.close();
+      await udp.close();
+    }
+  });
+
+  test('random arguments to every portmapper procedure give replies, never a crash, and a bounded table', () => {
+    const registry = new PortmapRegistry(50);
+    const d = portmapDispatcher(registry);
+    const peer = {
+      transport: 'tcp' as const,
+      remoteAddress: '127.0.0.1',
+      remotePort: 5,
+      localAddress: '127.0.0.1',
+      localPort: 111,
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(2, 3, 4),
+        fc.integer({ min: 0, max: 13 }),
+        fc.uint8Array({ maxLength: 120 }),
+        (vers, proc, args) => {
+          const w = new xdr.XdrWriter();
+          writeCallHeader(w, { xid: 9, prog: 100000, vers, proc });
+          w.padded(args);
+          const out = d.dispatch(w.copy(), peer);
+          if (out instanceof Uint8Array) {
+            const h = readReplyHeader(new xdr.XdrReader(out, 4));
+            assert.equal(h.xid, 9);
+          }
+          assert.ok(registry.entries.length <= 50);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   test('registerRpc registers a server on both transports and its return value unregisters it', async () => {
