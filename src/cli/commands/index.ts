@@ -11,6 +11,8 @@ import { finger } from './finger.js';
 import { hostinfo } from './hostinfo.js';
 import { portmap } from './portmap.js';
 import { qotd } from './qotd.js';
+import { rpcDemo } from './rpc-demo.js';
+import { rpcgen } from './rpcgen.js';
 import { rpcinfo } from './rpcinfo.js';
 import { serve } from './serve.js';
 import { time } from './time.js';
@@ -35,4 +37,6 @@ export const commands: Command[] = [
   craft,
   portmap,
   rpcinfo,
+  rpcgen,
+  rpcDemo,
 ];

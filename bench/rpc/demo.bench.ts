@@ -1,0 +1,69 @@
+// DEMO_ADD calls/s of netkit's demo server beside the rpcgen-built C server (libtirpc), both driven
+// by the same C client (stubs from Debian's rpcgen) in one run: TCP and UDP, medians of 3.
+
+import { serveDemoTcp, serveDemoUdp } from '../../src/rpc/demo/server.js';
+import { which } from '../../test/helpers/peers.js';
+import { buildCDemo, runCClient, startCServer } from '../../test/rpc/demo/c-peer.js';
+import { median, printTable, ratio } from '../helpers/report.js';
+
+const CALLS = 20_000;
+const REPEATS = 3;
+
+/** Calls/s of `clients` C client processes in parallel, each making CALLS/clients DEMO_ADD calls in a loop. */
+async function rate(
+  client: Parameters<typeof runCClient>[0],
+  port: number,
+  transport: string,
+  clients: number,
+): Promise<number> {
+  const each = Math.floor(CALLS / clients);
+  const outs = await Promise.all(
+    Array.from({ length: clients }, () =>
+      runCClient(client, [String(port), transport, 'bench', String(each)], 60_000),
+    ),
+  );
+  let calls = 0;
+  let slowest = 0;
+  for (const out of outs) {
+    const m = /CALLS (\d+) SECONDS ([\d.]+)/.exec(out);
+    if (!m) throw new Error(`unexpected client output: ${out}`);
+    calls += Number(m[1]);
+    slowest = Math.max(slowest, Number(m[2]));
+  }
+  return calls / slowest;
+}
+
+export default async function bench(): Promise<void> {
+  const rpcgen = which('rpcgen');
+  const gcc = which('gcc');
+  if (!rpcgen || !gcc) {
+    console.log('rpc/demo: rpcgen or gcc missing (apt-get install rpcsvc-proto gcc libtirpc-dev); skipped');
+    return;
+  }
+  const c = buildCDemo(rpcgen, gcc);
+  const cServer = await startCServer(c);
+  const tcp = await serveDemoTcp({ port: 0 });
+  const udp = await serveDemoUdp({ port: 0 });
+  try {
+    const rows: (string | number)[][] = [];
+    for (const clients of [1, 4]) {
+      for (const transport of ['tcp', 'udp'] as const) {
+        const ours: number[] = [];
+        const theirs: number[] = [];
+        const netkitPort = (transport === 'tcp' ? tcp : udp).address.port;
+        await rate(c, netkitPort, transport, clients); // warm-up: JIT, connection paths
+        for (let i = 0; i < REPEATS; i++) {
+          ours.push(await rate(c, netkitPort, transport, clients));
+          theirs.push(await rate(c, cServer.port, transport, clients));
+        }
+        const label = `DEMO_ADD ${transport}, ${clients} C client${clients > 1 ? 's' : ''}`;
+        rows.push([label, median(ours), median(theirs), ratio(median(ours), median(theirs))]);
+      }
+    }
+    printTable([`calls/s (${CALLS} calls each)`, 'netkit server', 'rpcgen C server', 'ratio'], rows);
+  } finally {
+    cServer.proc.kill('SIGKILL');
+    await Promise.all([tcp.close(), udp.close()]);
+    c.cleanup();
+  }
+}
