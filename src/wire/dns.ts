@@ -142,6 +142,19 @@ function flagsWord(f: DnsFlags): number {
 // ---- names ----
 
 function escapeLabel(b: Uint8Array, p: number, len: number): string {
+  let plain = true;
+  for (let i = p; i < p + len; i++) {
+    const c = b[i]!;
+    if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    let t = '';
+    for (let i = p; i < p + len; i++) t += String.fromCharCode(b[i]!);
+    return t;
+  }
   let s = '';
   for (let i = p; i < p + len; i++) {
     const c = b[i]!;
@@ -252,8 +265,7 @@ class NameWriter {
       const key = labels
         .slice(i)
         .map((l) => Array.from(l).join(','))
-        .join('|')
-        .toLowerCase();
+        .join('|'); // exact bytes: matching case-insensitively would change a name's spelling
       const at = this.compress ? this.seen.get(key) : undefined;
       if (at !== undefined) {
         out.push(0xc0 | (at >>> 8), at & 0xff);
@@ -435,8 +447,23 @@ export function decodeDns(b: Uint8Array, off = 0, end?: number): DnsMessage {
   const answers = section(h.ancount);
   const authorities = section(h.nscount);
   const additionals = section(h.arcount);
-  const { qdcount: _q, ancount: _a, nscount: _n, arcount: _r, ...flags } = h;
-  return { ...flags, questions, answers, authorities, additionals };
+  return {
+    id: h.id,
+    qr: h.qr,
+    opcode: h.opcode,
+    aa: h.aa,
+    tc: h.tc,
+    rd: h.rd,
+    ra: h.ra,
+    z: h.z,
+    ad: h.ad,
+    cd: h.cd,
+    rcode: h.rcode,
+    questions,
+    answers,
+    authorities,
+    additionals,
+  };
 }
 
 /** Encodes to a new array; names are compressed unless `compress` is false. */
@@ -498,19 +525,50 @@ export const dns: Codec<DnsMessage> = {
   },
 };
 
+/** Header fields plus the first question (qname undefined when there is none). */
+export interface DnsSummary extends DnsHeader {
+  qname: string | undefined;
+  qtype: number;
+  qclass: number;
+}
+
 /**
  * The analyzer's fast path: header fields and the first question's name and type, without
- * decoding the records. `qname` is undefined when there is no question.
+ * decoding the records. Built as one object literal (no spreads: they are slow in V8).
  */
-export function decodeDnsSummary(
-  b: Uint8Array,
-  off = 0,
-  end?: number,
-): DnsHeader & { qname: string | undefined; qtype: number; qclass: number } {
+export function decodeDnsSummary(b: Uint8Array, off = 0, end?: number): DnsSummary {
   const e = endOf(b, end);
-  const h = decodeDnsHeader(b, off, e);
-  if (h.qdcount === 0) return { ...h, qname: undefined, qtype: 0, qclass: 0 };
-  const n = decodeName(b, off + DNS_HEADER_LEN, off, e);
-  need('dns.question', n.next, 4, e);
-  return { ...h, qname: n.name, qtype: u16(b, n.next), qclass: u16(b, n.next + 2) };
+  need('dns', off, DNS_HEADER_LEN, e);
+  const f = u16(b, off + 2);
+  const qdcount = u16(b, off + 4);
+  let qname: string | undefined;
+  let qtype = 0;
+  let qclass = 0;
+  if (qdcount > 0) {
+    const n = decodeName(b, off + DNS_HEADER_LEN, off, e);
+    need('dns.question', n.next, 4, e);
+    qname = n.name;
+    qtype = u16(b, n.next);
+    qclass = u16(b, n.next + 2);
+  }
+  return {
+    id: u16(b, off),
+    qr: (f & 0x8000) !== 0,
+    opcode: (f >>> 11) & 0xf,
+    aa: (f & 0x0400) !== 0,
+    tc: (f & 0x0200) !== 0,
+    rd: (f & 0x0100) !== 0,
+    ra: (f & 0x0080) !== 0,
+    z: (f & 0x0040) !== 0,
+    ad: (f & 0x0020) !== 0,
+    cd: (f & 0x0010) !== 0,
+    rcode: f & 0xf,
+    qdcount,
+    ancount: u16(b, off + 6),
+    nscount: u16(b, off + 8),
+    arcount: u16(b, off + 10),
+    qname,
+    qtype,
+    qclass,
+  };
 }
