@@ -234,15 +234,24 @@ function ipv4(c: Ctx, off: number, embedded: boolean): void {
   try {
     h = decodeIpv4(b, off, end);
   } catch (e) {
-    // Keep what was captured of a short header.
+    // Keep what was captured of a short header, field by field.
     const l: Layer = { layer: 'ipv4' };
-    if (off + 20 <= end) {
-      l.hdr_len = (b[off]! & 15) * 4;
-      l.src = formatIPv4(u32(b, off + 12));
-      l.dst = formatIPv4(u32(b, off + 16));
-      l.proto = b[off + 9]!;
-      l.total_length = u16(b, off + 2);
+    const has = (n: number) => off + n <= end;
+    if (has(1)) l.hdr_len = (b[off]! & 15) * 4;
+    if (has(2)) l.tos = b[off + 1]!;
+    if (has(4)) l.total_length = u16(b, off + 2);
+    if (has(6)) l.id = u16(b, off + 4);
+    if (has(8)) {
+      const ff = u16(b, off + 6);
+      l.df = (ff & 0x4000) !== 0;
+      l.mf = (ff & 0x2000) !== 0;
+      l.frag_offset = ff & 0x1fff;
     }
+    if (has(9)) l.ttl = b[off + 8]!;
+    if (has(10)) l.proto = b[off + 9]!;
+    if (has(12)) l.checksum = u16(b, off + 10);
+    if (has(16)) l.src = formatIPv4(u32(b, off + 12));
+    if (has(20)) l.dst = formatIPv4(u32(b, off + 16));
     if (embedded) l.embedded = true;
     c.layers.push(l);
     c.fail('ipv4', e, end);

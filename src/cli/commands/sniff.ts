@@ -36,7 +36,7 @@ export const sniff: Command = {
     // tcpdump filters in the kernel; netkit's own filter language is a subset, so it is not applied twice.
     const an = analyzerFrom(ctx, filterText, false);
     const program = str(ctx, 'tcpdump') ?? 'tcpdump';
-    const args = ['-U', '-w', '-', '-i', iface, ...(filterText ? [filterText] : [])];
+    const args = ['-U', '--immediate-mode', '-w', '-', '-i', iface, ...(filterText ? [filterText] : [])];
     const child = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...ctx.env, PATH: `${ctx.env.PATH ?? ''}:/usr/sbin:/sbin` },
