@@ -194,6 +194,11 @@ export function dnsText(b: Uint8Array, off: number, end: number): string {
       const s = decodeDnsSummary(b, off, end);
       let t = `${s.id}${s.rd ? '+' : ''}${s.tc ? '|' : ''}`;
       if (s.opcode !== 0) t += ` op${s.opcode}`;
+      // Section counts other than one question, as tcpdump notes them.
+      if (s.qdcount !== 1) t += ` [${s.qdcount}q]`;
+      if (s.ancount) t += ` [${s.ancount}a]`;
+      if (s.nscount) t += ` [${s.nscount}n]`;
+      if (s.arcount) t += ` [${s.arcount}au]`;
       if (s.qname !== undefined) t += ` ${dnsTypeName(s.qtype)}? ${s.qname === '' ? '.' : `${s.qname}.`}`;
       return `${t} (${len})`;
     }
@@ -325,8 +330,9 @@ function l4Text(d: Dissection, b: Uint8Array, st: SummaryState, src: string, dst
         if (opts.endsWith('[bad opt]')) return s;
       }
       s += `, length ${plen}`;
+      // tcpdump separates DNS over TCP from the length by a space only.
       if (plen > 0 && isDns(d) && o + d.tcpHdrLen + 2 <= capEnd)
-        s += `: ${dnsText(b, o + d.tcpHdrLen + 2, capEnd)}`;
+        s += ` ${dnsText(b, o + d.tcpHdrLen + 2, capEnd)}`;
       return s;
     }
     case 17:
