@@ -102,6 +102,8 @@ export interface BuildOptions {
   badChecksum?: boolean;
   /** Append an Ethernet FCS (CRC-32) to frames that start with `eth`. */
   fcs?: boolean;
+  /** With `fcs`: store a wrong FCS (independent of `badChecksum`). */
+  badFcs?: boolean;
   /** Pad Ethernet frames to 60 bytes before the FCS (IEEE 802.3 minimum); default true. */
   pad?: boolean;
 }
@@ -356,7 +358,10 @@ export function buildPacket(specs: LayerSpec[], opts: BuildOptions = {}): Built 
       put(l.offset + 2, finish(onesSum(bytes, l.offset, segLen)));
     }
   }
-  if (fcs) fillFcs(bytes);
+  if (fcs) {
+    fillFcs(bytes);
+    if (opts.badFcs) bytes[bytes.length - 1]! ^= 0xff;
+  }
   return { bytes, layers };
 }
 
@@ -370,9 +375,15 @@ function pseudoFor(
 ): number | undefined {
   const proto = ipProtoOf(specs[i]);
   let finalDst: Uint8Array | undefined;
+  let homeAddress: Uint8Array | undefined;
   for (let j = i - 1; j >= 0; j--) {
     const s = specs[j]!;
     const l = layers[j]!;
+    if (s.layer === 'ipv6.dstopts') {
+      // RFC 6275 §6.3: with a Home Address option the pseudo-header's source is the home address.
+      const hoa = s.options?.find((o) => o.type === 0xc9 && o.data?.length === 16);
+      if (hoa) homeAddress = hoa.data;
+    }
     if (s.layer === 'ipv6.routing' && (s.segmentsLeft ?? s.addresses.length) > 0 && s.addresses.length > 0) {
       // RFC 8200 §8.1: the final destination — the last address of type 0, Segment List[0] of an SRH.
       finalDst = (s.type ?? 0) === 4 ? s.addresses[0] : s.addresses[s.addresses.length - 1];
@@ -393,9 +404,10 @@ function pseudoFor(
       return pseudoSumV4(src, dst, proto, len);
     }
     if (s.layer === 'ipv6') {
+      const [src, srcOff] = homeAddress ? [homeAddress, 0] : [bytes, l.offset + 8];
       return finalDst
-        ? pseudoSumV6(bytes, l.offset + 8, finalDst, 0, proto, len)
-        : pseudoSumV6(bytes, l.offset + 8, bytes, l.offset + 24, proto, len);
+        ? pseudoSumV6(src, srcOff, finalDst, 0, proto, len)
+        : pseudoSumV6(src, srcOff, bytes, l.offset + 24, proto, len);
     }
   }
   return undefined;

@@ -48,7 +48,12 @@ export function transportChecksumOk(bytes: Uint8Array, frame: DecodedFrame, inde
   const h = (ip as Extract<Layer, { name: 'ipv6' }>).header;
   const end = ip.offset + IPV6_HEADER_LEN + h.payloadLength;
   if (end > bytes.length || h.payloadLength === 0) return null;
-  const chain = walkIpv6(bytes, ip.offset, end);
+  let chain: ReturnType<typeof walkIpv6>;
+  try {
+    chain = walkIpv6(bytes, ip.offset, end);
+  } catch {
+    return false; // Payload Length ends inside the extension headers: the segment it describes is broken
+  }
   if (chain.fragment) return null;
   const len = end - off;
   const src = chain.homeAddress ?? h.src;

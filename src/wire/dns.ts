@@ -213,15 +213,18 @@ export function decodeName(
 /** Splits presentation text into label byte arrays, undoing `\.` `\\` `\DDD`. */
 export function nameToLabels(name: string): Uint8Array[] {
   if (name === '.' || name === '') return [];
-  const text = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
+  const text = name;
   const labels: Uint8Array[] = [];
   let cur: number[] = [];
   let total = 1;
+  let endsWithDot = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
+    endsWithDot = false;
     if (ch === '.') {
       labels.push(Uint8Array.from(cur));
       cur = [];
+      endsWithDot = true;
       continue;
     }
     if (ch === '\\') {
@@ -241,7 +244,7 @@ export function nameToLabels(name: string): Uint8Array[] {
     if (code < 0x80) cur.push(code);
     else cur.push(...new TextEncoder().encode(ch));
   }
-  labels.push(Uint8Array.from(cur));
+  if (!endsWithDot) labels.push(Uint8Array.from(cur)); // a final unescaped dot is the root: `example.com.`
   for (const l of labels) {
     if (l.length === 0) badValue('dns.name', `empty label in '${name}'`);
     if (l.length > 63) badValue('dns.name', `label longer than 63 octets in '${name}'`);

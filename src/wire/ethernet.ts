@@ -2,7 +2,7 @@
 // §3.2, IEEE 802.2). The optional 4-byte FCS is handled by src/core/checksum.ts (fcsOk/fillFcs).
 
 import { readMac, u16, u32, writeMac } from '../core/bytes.js';
-import { type Codec, checkUint, endOf, need, target } from './codec.js';
+import { badValue, type Codec, checkUint, endOf, need, target } from './codec.js';
 
 export const ETHERNET_HEADER_LEN = 14;
 /** Shortest frame on the wire without FCS (64 with it): shorter frames are padded (IEEE 802.3 §3.2.8). */
@@ -82,6 +82,9 @@ export function encodeLlc(h: LlcHeader, into?: Uint8Array, off = 0): Uint8Array 
   checkUint('llc', 'ssap', h.ssap, 0xff);
   checkUint('llc', 'control', h.control, 0xffff);
   const n = llcLength(h);
+  if (n - (h.snap ? 5 : 0) === 4 && ((h.control >>> 8) & 3) === 3) {
+    badValue('llc', 'a 16-bit control field cannot start with the U-format bits 11');
+  }
   const b = target('llc', into, off, n);
   b[off] = h.dsap;
   b[off + 1] = h.ssap;

@@ -38,15 +38,8 @@ export function ipv4HeaderLength(h: Ipv4Header): number {
  * short by its snapshot length, which callers detect by comparing `totalLength` with what they hold.
  */
 export function decodeIpv4(b: Uint8Array, off = 0, end?: number): Ipv4Header {
-  const e = endOf(b, end);
-  need('ipv4', off, IPV4_MIN_HEADER_LEN, e);
-  const vihl = b[off]!;
-  if (vihl >>> 4 !== 4) invalid('ipv4', off, `version ${vihl >>> 4}, expected 4`);
-  const hl = (vihl & 0x0f) * 4;
-  if (hl < IPV4_MIN_HEADER_LEN) invalid('ipv4', off, `header length ${hl} < 20`);
-  need('ipv4', off, hl, e);
+  const hl = checkIpv4(b, off, endOf(b, end));
   const totalLength = u16(b, off + 2);
-  if (totalLength < hl) invalid('ipv4', off + 2, `total length ${totalLength} < header length ${hl}`);
   const ff = u16(b, off + 6);
   return {
     tos: b[off + 1]!,
@@ -63,6 +56,19 @@ export function decodeIpv4(b: Uint8Array, off = 0, end?: number): Ipv4Header {
     dst: u32(b, off + 16),
     options: hl === IPV4_MIN_HEADER_LEN ? EMPTY : b.subarray(off + 20, off + hl),
   };
+}
+
+/** The checks of `decodeIpv4`; returns the header length. Shared with the fast path in frame.ts. */
+export function checkIpv4(b: Uint8Array, off: number, e: number): number {
+  need('ipv4', off, IPV4_MIN_HEADER_LEN, e);
+  const vihl = b[off]!;
+  if (vihl >>> 4 !== 4) invalid('ipv4', off, `version ${vihl >>> 4}, expected 4`);
+  const hl = (vihl & 0x0f) * 4;
+  if (hl < IPV4_MIN_HEADER_LEN) invalid('ipv4', off, `header length ${hl} < 20`);
+  need('ipv4', off, hl, e);
+  const totalLength = u16(b, off + 2);
+  if (totalLength < hl) invalid('ipv4', off + 2, `total length ${totalLength} < header length ${hl}`);
+  return hl;
 }
 
 /** Writes the header exactly as given (checksum included). See `fillIpv4HeaderChecksum` to compute it. */

@@ -23,10 +23,15 @@ export interface Ipv6Header {
   dst: Uint8Array;
 }
 
+/** The checks of `decodeIpv6` (length, version), shared with the fast path in frame.ts. */
+export function checkIpv6(b: Uint8Array, off: number, e: number): void {
+  need('ipv6', off, IPV6_HEADER_LEN, e);
+  if (b[off]! >>> 4 !== 6) invalid('ipv6', off, `version ${b[off]! >>> 4}, expected 6`);
+}
+
 export function decodeIpv6(b: Uint8Array, off = 0, end?: number): Ipv6Header {
-  need('ipv6', off, IPV6_HEADER_LEN, endOf(b, end));
+  checkIpv6(b, off, endOf(b, end));
   const w = u32(b, off);
-  if (w >>> 28 !== 6) invalid('ipv6', off, `version ${w >>> 28}, expected 6`);
   return {
     tclass: (w >>> 20) & 0xff,
     flow: w & 0xfffff,

@@ -42,11 +42,7 @@ export function tcpHeaderLength(h: TcpHeader): number {
 
 /** Data offset is checked against 5 and against the bytes before the options are touched. */
 export function decodeTcp(b: Uint8Array, off = 0, end?: number): TcpHeader {
-  const e = endOf(b, end);
-  need('tcp', off, TCP_MIN_HEADER_LEN, e);
-  const hl = (b[off + 12]! >>> 4) * 4;
-  if (hl < TCP_MIN_HEADER_LEN) invalid('tcp', off + 12, `data offset ${hl} bytes < 20`);
-  need('tcp', off, hl, e);
+  const hl = checkTcp(b, off, endOf(b, end));
   return {
     sport: u16(b, off),
     dport: u16(b, off + 2),
@@ -58,6 +54,15 @@ export function decodeTcp(b: Uint8Array, off = 0, end?: number): TcpHeader {
     urgent: u16(b, off + 18),
     options: hl === TCP_MIN_HEADER_LEN ? EMPTY : b.subarray(off + 20, off + hl),
   };
+}
+
+/** The checks of `decodeTcp`; returns the header length. Shared with the fast path in frame.ts. */
+export function checkTcp(b: Uint8Array, off: number, e: number): number {
+  need('tcp', off, TCP_MIN_HEADER_LEN, e);
+  const hl = (b[off + 12]! >>> 4) * 4;
+  if (hl < TCP_MIN_HEADER_LEN) invalid('tcp', off + 12, `data offset ${hl} bytes < 20`);
+  need('tcp', off, hl, e);
+  return hl;
 }
 
 export function encodeTcp(h: TcpHeader, into?: Uint8Array, off = 0): Uint8Array {
@@ -124,7 +129,9 @@ export function parseTcpFlags(text: string): number | undefined {
   };
   const t = text.trim();
   if (t === '' || t === 'none') return 0;
-  if (/[,|+]/.test(t) || (t.length > 3 && /^[a-z]+$/i.test(t) && words[t.toLowerCase()] !== undefined)) {
+  const word = words[t.toLowerCase()];
+  if (word !== undefined && t.length > 1) return word;
+  if (/[,|+]/.test(t)) {
     let f = 0;
     for (const w of t.toLowerCase().split(/[,|+]/)) {
       const v = words[w.trim()];

@@ -38,7 +38,9 @@ describe("tcpdump's public test captures", () => {
       const s = lines(f);
       const j = lines(f, 'json').map((l) => JSON.parse(l) as { summary: string });
       assert.equal(j.length, s.length);
-      j.forEach((p, i) => assert.ok(s[i]!.endsWith(p.summary), `${f} #${i + 1}`));
+      j.forEach((p, i) => {
+        assert.ok(s[i]!.endsWith(p.summary), `${f} #${i + 1}`);
+      });
       assert.ok(lines(f, 'verbose').length >= s.length);
     });
   }

@@ -206,3 +206,31 @@ test('dns: label bytes that are dots, backslashes or unprintable are escaped and
   assert.equal(r.name, 'a\\.b.\\\\\\000');
   assert.equal(r.next, 8);
 });
+
+test('dns: a final dot is the root, an escaped final dot is part of the label', () => {
+  const q = (name: string) =>
+    decodeDns(
+      encodeDnsMessage({
+        id: 0,
+        qr: false,
+        opcode: 0,
+        aa: false,
+        tc: false,
+        rd: false,
+        ra: false,
+        z: false,
+        ad: false,
+        cd: false,
+        rcode: 0,
+        questions: [{ name, type: 1, class: 1 }],
+        answers: [],
+        authorities: [],
+        additionals: [],
+      }),
+    ).questions[0]!.name;
+  assert.equal(q('example.com.'), 'example.com');
+  assert.equal(q('a\\.'), 'a\\.');
+  assert.equal(q('a\\\\.b'), 'a\\\\.b');
+  assert.equal(q('a\\\\.'), 'a\\\\');
+  assert.throws(() => q('a..b'), /empty label/);
+});

@@ -7,9 +7,12 @@ import { DecodeError, ErrorCodes } from '../../src/core/errors.js';
 import { buildPacket } from '../../src/wire/build.js';
 import { transportChecksumOk } from '../../src/wire/checksums.js';
 import { decodeFrame, findLayer } from '../../src/wire/frame.js';
+import { decodeIpv4 } from '../../src/wire/ipv4.js';
+import { decodeIpv6 } from '../../src/wire/ipv6.js';
 import { LinkType } from '../../src/wire/numbers.js';
 import { encodeSll } from '../../src/wire/sll.js';
-import { bytes } from './arbitraries.js';
+import { decodeTcp } from '../../src/wire/tcp.js';
+import { bytes, normalize } from './arbitraries.js';
 
 const names = (b: Uint8Array, lt = 1) =>
   decodeFrame(lt, b).layers.map((l) => (l.embedded ? `(${l.name})` : l.name));
@@ -176,4 +179,89 @@ test('a frame with an FCS decodes the same when told its FCS length', () => {
   assert.equal(d.error, undefined);
   assert.equal(d.payloadEnd, b.length - 4);
   assert.equal(findLayer(d, 'udp')?.header.length, 48);
+});
+
+test('the fast-path header values hold the same fields as the codecs decode, byte ranges included', () => {
+  const decoders: Record<string, (b: Uint8Array, o: number) => unknown> = {
+    ipv4: decodeIpv4,
+    ipv6: decodeIpv6,
+    tcp: decodeTcp,
+  };
+  let checked = 0;
+  const extra = buildPacket([
+    { layer: 'eth' },
+    { layer: 'ipv4', options: Uint8Array.of(0x94, 4, 0, 0) },
+    { layer: 'tcp', options: [{ kind: 2, mss: 1 }] },
+  ]).bytes;
+  for (const b of [...mixedFrames(), extra]) {
+    for (const l of decodeFrame(1, b).layers) {
+      const d = decoders[l.name];
+      if (!d) continue;
+      const h = l.header as unknown as { toJSON(): unknown };
+      assert.deepEqual(normalize(h.toJSON()), normalize(d(b, l.offset)), l.name);
+      const viaGetters = Object.fromEntries(
+        Object.keys(normalize(d(b, l.offset)) as object).map((k) => [k, (l.header as never)[k]]),
+      );
+      assert.deepEqual(normalize(viaGetters), normalize(d(b, l.offset)));
+      checked++;
+    }
+  }
+  assert.equal(checked, 20);
+});
+
+test('mutated real frames never make decodeFrame or the checksum verdicts throw', () => {
+  const base = [
+    ...mixedFrames(),
+    buildPacket([
+      { layer: 'eth' },
+      { layer: 'ipv6' },
+      { layer: 'ipv6.hopopts' },
+      { layer: 'ipv6.routing', type: 4, addresses: [new Uint8Array(16)] },
+      { layer: 'ipv6.dstopts' },
+      { layer: 'udp', dport: 53 },
+      { layer: 'payload', data: new Uint8Array(12) },
+    ]).bytes,
+    buildPacket([
+      { layer: 'eth' },
+      { layer: 'ipv4' },
+      { layer: 'icmp', type: 3 },
+      { layer: 'ipv6' },
+      { layer: 'tcp' },
+    ]).bytes,
+  ];
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: base.length - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      fc.nat(),
+      (which, edits, cut) => {
+        const b = Uint8Array.from(base[which]!);
+        for (const [at, v] of edits) b[at % b.length] = v;
+        const captured = b.subarray(0, b.length - (cut % 8));
+        const frame = decodeFrame(1, captured);
+        assert.ok(frame.error === undefined || frame.error instanceof DecodeError);
+        frame.layers.forEach((_, i) => {
+          const ok = transportChecksumOk(captured, frame, i);
+          assert.ok(ok === null || typeof ok === 'boolean');
+        });
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test('an IPv6 Payload Length that ends inside the extension headers stops the decode at the transport header', () => {
+  const b = buildPacket([
+    { layer: 'ipv6', payloadLength: 4 },
+    { layer: 'ipv6.hopopts' },
+    { layer: 'udp', dport: 9 },
+  ]).bytes;
+  const f = decodeFrame(LinkType.RAW, b);
+  assert.deepEqual(
+    f.layers.map((l) => l.name),
+    ['ipv6', 'ipv6.hopopts'],
+  );
+  assert.equal(f.error?.layer, 'udp');
+  assert.equal(f.error?.code, ErrorCodes.TRUNCATED);
+  assert.equal(transportChecksumOk(b, f, 1), null);
 });

@@ -204,3 +204,26 @@ test('walkIpv6 stops at a non-first fragment and gives only DecodeError on every
     );
   }
 });
+
+test('tcp flags: single words such as syn, ack, fin parse as words', () => {
+  assert.equal(parseTcpFlags('syn'), 0x002);
+  assert.equal(parseTcpFlags('ack'), 0x010);
+  assert.equal(parseTcpFlags('FIN'), 0x001);
+  assert.equal(parseTcpFlags('rst,ack'), 0x014);
+});
+
+test('ipv4 options: parse(encode(list)) gives the list back, then EOL padding', () => {
+  const opt = fc.oneof(
+    fc.constant({ type: 1 }),
+    fc.record({ type: fc.integer({ min: 2, max: 255 }), data: bytes(0, 6) }),
+  );
+  fc.assert(
+    fc.property(fc.array(opt, { maxLength: 4 }), (opts) => {
+      const raw = encodeIpv4Options(opts);
+      const back = decodeIpv4Options(raw);
+      const n = opts.reduce((s, o) => s + (o.type <= 1 ? 1 : 2 + (o as { data: Uint8Array }).data.length), 0);
+      assert.deepEqual(normalize(back), normalize(n < raw.length ? [...opts, { type: 0 }] : opts));
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -236,6 +236,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'IPv6 UDP with a Home Address option (its address replaces the source in the pseudo-header)',
+    layers: [
+      eth,
+      { layer: 'ipv6', src: ip6('2001:db8::1'), dst: ip6('2001:db8::2') },
+      { layer: 'ipv6.dstopts', options: [{ type: 0xc9, data: ip6('2001:db8:ffff::1') }] },
+      { layer: 'udp', sport: 7, dport: 7 },
+      { layer: 'payload', data: text('mobile') },
+    ],
+  },
+  {
     name: 'IPv6 first fragment',
     layers: [
       eth,
@@ -648,6 +658,106 @@ test('every computed checksum in the built packets is judged good by tshark, and
         if (handSet) assert.deepEqual(verdicts, ['1', '0'], `${c.name}: ${row}`);
         else for (const v of verdicts) assert.equal(v, want, `${c.name}: ${row}`);
       });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tshark accepts the FCS that buildPacket appends and rejects a deliberately bad one', (t) => {
+  const tshark = needPeer(t, 'tshark');
+  if (!tshark) return;
+  const dir = mkdtempSync(join(tmpdir(), 'netkit-wire-'));
+  try {
+    const layers: LayerSpec[] = [
+      eth,
+      { layer: 'ipv4' },
+      { layer: 'udp', dport: 9 },
+      { layer: 'payload', data: text('fcs') },
+    ];
+    const frames = [buildPacket(layers, { fcs: true }), buildPacket(layers, { fcs: true, badFcs: true })];
+    const file = join(dir, 'fcs.pcap');
+    writeFileSync(
+      file,
+      encodeCapture(
+        new PcapWriter({ linktype: 1 }),
+        frames.map((b) => ({ data: b.bytes })),
+      ),
+    );
+    const r = spawnSync(
+      tshark,
+      [
+        '-r',
+        file,
+        '-o',
+        'eth.fcs:TRUE',
+        '-o',
+        'eth.check_fcs:TRUE',
+        '-T',
+        'fields',
+        '-e',
+        'eth.fcs.status',
+        '-e',
+        'udp.length',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), ['1\t11', '0\t11']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('IPv6 addresses print as tshark prints them (RFC 5952), edge cases and random ones', (t) => {
+  const tshark = needPeer(t, 'tshark');
+  if (!tshark) return;
+  const edge = [
+    '::',
+    '::1',
+    '1::',
+    '1:0:0:1::',
+    '1:0:0:2:0:0:0:3',
+    '2001:db8:0:0:1:0:0:1',
+    'fe80::1',
+    '::ffff:1.2.3.4',
+    '64:ff9b::102:304',
+    'ff02::1:ff00:2',
+    '1:2:3:4:5:6:7:8',
+    '0:1:0:1:0:1:0:1',
+  ];
+  const addrs = edge.map((a) => ip6(a));
+  let seed = 12345;
+  for (let i = 0; i < 40; i++) {
+    const a = new Uint8Array(16);
+    for (let j = 0; j < 16; j++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      // Many zero bytes, so that runs of zero groups of every length occur.
+      a[j] = (seed >>> 16) % 3 === 0 ? (seed >>> 8) & 0xff : 0;
+    }
+    addrs.push(a);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'netkit-wire-'));
+  try {
+    const file = join(dir, 'addr.pcap');
+    const pkts = addrs.map((src) =>
+      buildPacket([eth, { layer: 'ipv6', src }, { layer: 'payload', data: new Uint8Array(0) }]),
+    );
+    writeFileSync(
+      file,
+      encodeCapture(
+        new PcapWriter({ linktype: 1 }),
+        pkts.map((b) => ({ data: b.bytes })),
+      ),
+    );
+    const r = spawnSync(tshark, ['-r', file, '-n', '-T', 'fields', '-e', 'ipv6.src'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout.trimEnd().split('\n'),
+      addrs.map((a) => formatIPv6(a)),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
