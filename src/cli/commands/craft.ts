@@ -4,7 +4,7 @@
 
 import { createWriteStream, readFileSync } from 'node:fs';
 import { fromHex, parseIPv4, parseIPv6, parseMac } from '../../core/bytes.js';
-import { NetkitError, UsageError } from '../../core/errors.js';
+import { ErrorCodes, NetkitError, UsageError } from '../../core/errors.js';
 import { CaptureSink, PcapngWriter, PcapWriter } from '../../pcap/writer.js';
 import { type BuildOptions, buildPacket, type LayerSpec } from '../../wire/build.js';
 import { type DnsMessage, type DnsRecord, DnsType } from '../../wire/dns.js';
@@ -571,7 +571,7 @@ export const craft: Command = {
       try {
         text = jsonFile === '-' ? await readStream(ctx.stdin) : readFileSync(jsonFile, 'utf8');
       } catch (e) {
-        throw new NetkitError('NETKIT_ERR_USAGE', `--json: cannot read ${jsonFile}: ${(e as Error).message}`);
+        throw new UsageError(`--json: cannot read ${jsonFile}: ${(e as Error).message}`);
       }
       packets = parseJsonPackets(text);
     } else {
@@ -617,8 +617,8 @@ export const craft: Command = {
     // Packets are built and written one at a time (constant memory for any --count).
     const stream = toStdout ? ctx.stdout : createWriteStream(out);
     const failed = new Promise<never>((_, reject) =>
-      stream.once('error', (e) =>
-        reject(new NetkitError('NETKIT_ERR_NETWORK', `write ${out ?? 'stdout'}: ${e.message}`)),
+      stream.once('error', (e: Error) =>
+        reject(new NetkitError(ErrorCodes.NETWORK, `write ${out ?? 'stdout'}: ${e.message}`)),
       ),
     );
     failed.catch(() => {});
