@@ -9,15 +9,65 @@ const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const u32 = (b: Uint8Array, o: number) =>
   b[o]! * 16777216 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 
+let lastSec = Number.NaN;
+let lastPrefix = '';
+const PAD6 = ['000000', '00000', '0000', '000', '00', '0', ''];
+
 /** "HH:MM:SS.uuuuuu" in UTC (tcpdump prints local time; set TZ=UTC to compare). */
 export function clockTime(sec: number, nsec: number): string {
-  let s = sec % 86400;
-  if (s < 0) s += 86400;
-  const h = (s / 3600) | 0;
-  const m = ((s % 3600) / 60) | 0;
-  const x = s % 60;
-  const us = (nsec / 1000) | 0;
-  return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}.${String(us).padStart(6, '0')}`;
+  if (sec !== lastSec) {
+    let s = sec % 86400;
+    if (s < 0) s += 86400;
+    const h = (s / 3600) | 0;
+    const m = ((s % 3600) / 60) | 0;
+    const x = s % 60;
+    lastPrefix = `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}.`;
+    lastSec = sec;
+  }
+  const us = String((nsec / 1000) | 0);
+  return lastPrefix + PAD6[us.length] + us;
+}
+
+const groups = new Int32Array(8);
+
+/** RFC 5952 text of 16 bytes at `o` (as src/core/bytes formatIPv6), without temporary arrays. */
+export function fastIPv6(b: Uint8Array, o: number): string {
+  for (let i = 0; i < 8; i++) groups[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
+  if (
+    groups[0] === 0 &&
+    groups[1] === 0 &&
+    groups[2] === 0 &&
+    groups[3] === 0 &&
+    groups[4] === 0 &&
+    groups[5] === 0xffff
+  )
+    return formatIPv6(b, o);
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += groups[i]!.toString(16);
+  }
+  return out;
 }
 
 const MAX_TCP_CONVERSATIONS = 65536;
@@ -34,12 +84,40 @@ export class SummaryState {
   /** [seq, ack] as tcpdump prints them for an ACK-bearing segment. */
   relative(d: Dissection, srcKey: string, dstKey: string): [number, number] {
     const fwd = srcKey < dstKey;
-    const key = fwd ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`;
-    const e = this.seqs.get(key);
+    return this.lookup(d, fwd ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`, fwd);
+  }
+
+  /** The same for IPv4, keyed by numbers (address·65536 + port is exact in a double). */
+  relative4(d: Dissection): [number, number] {
+    const a = d.ip4Src * 65536 + d.sport;
+    const b = d.ip4Dst * 65536 + d.dport;
+    const fwd = a < b;
+    let inner = this.seqs4.get(fwd ? a : b);
+    if (inner === undefined) {
+      if (this.seqs4.size >= MAX_TCP_CONVERSATIONS) this.seqs4.clear();
+      inner = new Map();
+      this.seqs4.set(fwd ? a : b, inner);
+    }
+    return this.update(d, inner, fwd ? b : a, fwd);
+  }
+
+  private seqs4 = new Map<number, Map<number, { seq: number; ack: number }>>();
+
+  private lookup(d: Dissection, key: string, fwd: boolean): [number, number] {
+    return this.update(d, this.seqs, key, fwd);
+  }
+
+  private update<K>(
+    d: Dissection,
+    m: Map<K, { seq: number; ack: number }>,
+    key: K,
+    fwd: boolean,
+  ): [number, number] {
+    const e = m.get(key);
     if (e === undefined || (d.tcpFlags & 2) !== 0) {
-      if (this.seqs.size >= MAX_TCP_CONVERSATIONS) this.seqs.clear();
+      if (m.size >= MAX_TCP_CONVERSATIONS) m.clear();
       const ackm1 = (d.tcpAck - 1) >>> 0;
-      this.seqs.set(key, fwd ? { seq: d.tcpSeq, ack: ackm1 } : { seq: ackm1, ack: d.tcpSeq });
+      m.set(key, fwd ? { seq: d.tcpSeq, ack: ackm1 } : { seq: ackm1, ack: d.tcpSeq });
       return [d.tcpSeq, d.tcpAck];
     }
     if (fwd) return [(d.tcpSeq - e.seq) >>> 0, (d.tcpAck - e.ack) >>> 0];
@@ -282,8 +360,8 @@ function arpText(d: Dissection, b: Uint8Array): string {
 function ipText(d: Dissection, b: Uint8Array, st: SummaryState): string {
   const v6 = d.net === NET_IP6;
   if (d.ipHdrLen === 0) return `${v6 ? 'IP6' : 'IP'}  [|${v6 ? 'ip6' : 'ip'}]`;
-  const src = v6 ? formatIPv6(b, d.ip6SrcOff) : formatIPv4(d.ip4Src);
-  const dst = v6 ? formatIPv6(b, d.ip6DstOff) : formatIPv4(d.ip4Dst);
+  const src = v6 ? fastIPv6(b, d.ip6SrcOff) : formatIPv4(d.ip4Src);
+  const dst = v6 ? fastIPv6(b, d.ip6DstOff) : formatIPv4(d.ip4Dst);
   const head = v6 ? 'IP6 ' : 'IP ';
   if (d.l4Off < 0) return `${head}${src} > ${dst}:  [|${v6 ? 'ip6' : 'ip'}]`;
   let frag6 = '';
@@ -318,7 +396,8 @@ function l4Text(d: Dissection, b: Uint8Array, st: SummaryState, src: string, dst
       let seq = d.tcpSeq;
       let ack = d.tcpAck;
       if (!st.absolute && (f & 0x10) !== 0)
-        [seq, ack] = st.relative(d, `${src}.${d.sport}`, `${dst}.${d.dport}`);
+        [seq, ack] =
+          d.net === NET_IP4 ? st.relative4(d) : st.relative(d, `${src}.${d.sport}`, `${dst}.${d.dport}`);
       let s = `Flags [${tcpFlagsText(f)}]`;
       if (plen > 0 || (f & 0x07) !== 0) s += plen > 0 ? `, seq ${seq}:${(seq + plen) >>> 0}` : `, seq ${seq}`;
       if (f & 0x10) s += `, ack ${ack}`;

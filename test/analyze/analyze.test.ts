@@ -308,3 +308,22 @@ describe('never throws', () => {
     }
   });
 });
+
+describe('fast formatting', () => {
+  it('writes IPv6 addresses exactly as the RFC 5952 formatter in src/core does', async () => {
+    const { fastIPv6 } = await import('../../src/analyze/summary.js');
+    const { formatIPv6 } = await import('../../src/core/bytes.js');
+    const group = fc.constantFrom(0, 0, 0, 1, 0xffff, 0x2001, 0xdb8);
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), (gs) => {
+        const b = new Uint8Array(16);
+        gs.forEach((g, i) => {
+          b[2 * i] = g >> 8;
+          b[2 * i + 1] = g & 0xff;
+        });
+        assert.equal(fastIPv6(b, 0), formatIPv6(b, 0));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
