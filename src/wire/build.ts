@@ -17,7 +17,7 @@ import { encodeArp } from './arp.js';
 import { type DnsMessage, encodeDnsMessage } from './dns.js';
 import { ETHERNET_MIN_FRAME, encodeEthernet } from './ethernet.js';
 import { encodeIcmp } from './icmp.js';
-import { encodeIcmpv6 } from './icmpv6.js';
+import { encodeIcmpv6, encodeNd, isNdType, type NdOption } from './icmpv6.js';
 import { encodeIpv4 } from './ipv4.js';
 import {
   encodeIpv6,
@@ -91,7 +91,17 @@ export type LayerSpec =
     }
   | { layer: 'udp'; sport?: number; dport?: number; length?: number; checksum?: number }
   | { layer: 'icmp'; type?: number; code?: number; checksum?: number; rest?: number }
-  | { layer: 'icmpv6'; type?: number; code?: number; checksum?: number; rest?: number }
+  | {
+      layer: 'icmpv6';
+      type?: number;
+      code?: number;
+      checksum?: number;
+      rest?: number;
+      /** Neighbor Discovery (types 133–137): target address (NS, NA, Redirect) and options. */
+      target?: Uint8Array;
+      destination?: Uint8Array;
+      ndOptions?: NdOption[];
+    }
   | { layer: 'dns'; message: DnsMessage }
   | { layer: 'payload'; data: Uint8Array };
 
@@ -290,13 +300,23 @@ function encodeLayer(s: LayerSpec, next: LayerSpec | undefined, innerLen: number
         checksum: s.checksum ?? 0,
         rest: s.rest ?? 0,
       });
-    case 'icmpv6':
-      return encodeIcmpv6({
-        type: s.type ?? 128,
+    case 'icmpv6': {
+      const type = s.type ?? 128;
+      if (!isNdType(type))
+        return encodeIcmpv6({ type, code: s.code ?? 0, checksum: s.checksum ?? 0, rest: s.rest ?? 0 });
+      return encodeNd({
+        type,
         code: s.code ?? 0,
         checksum: s.checksum ?? 0,
-        rest: s.rest ?? 0,
+        // NA: Solicited and Override by default (RFC 4861 §4.4); RA: hop limit 64, lifetime 1800 s.
+        rest: s.rest ?? (type === 136 ? 0x60000000 : type === 134 ? 0x40000708 : 0),
+        reachableTime: type === 134 ? 0 : undefined,
+        retransTimer: type === 134 ? 0 : undefined,
+        target: type >= 135 ? (s.target ?? V6_DEFAULT_DST) : undefined,
+        destination: type === 137 ? (s.destination ?? V6_DEFAULT_DST) : undefined,
+        options: s.ndOptions ?? [],
       });
+    }
     case 'dns':
       return encodeDnsMessage(s.message);
     case 'payload':

@@ -83,11 +83,12 @@ export interface DecodeFrameOptions {
 export const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353]);
 
 const MAX_VLAN_TAGS = 8;
+const MAX_IP_NESTING = 4;
 
 /**
  * Decodes `bytes[0..caplen)` as a frame of the given LINKTYPE_. Supported: ETHERNET (Ethernet II
- * and 802.3/LLC/SNAP, stacked VLAN tags), LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL (BSD
- * loopback, host byte order as written by the capturing host: both orders are tried).
+ * and 802.3/LLC/SNAP, stacked VLAN tags), LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL and LOOP (BSD
+ * loopback; the family's byte order depends on the capturing host, so both orders are tried).
  */
 export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFrameOptions): DecodedFrame {
   const layers: Layer[] = [];
@@ -121,7 +122,8 @@ export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFr
         p = 20;
         break;
       }
-      case LinkType.NULL: {
+      case LinkType.NULL:
+      case LinkType.LOOP: {
         if (end < 4) throw new DecodeError('null', 0, 'truncated: needs 4 bytes', ErrorCodes.TRUNCATED);
         let family = u32(bytes, 0);
         if (family > 0xffff) family = ((family >>> 24) | ((family >>> 8) & 0xff00)) >>> 0;
@@ -322,6 +324,16 @@ function decodeTransport(
       layers.push({ name: 'icmpv6', offset: q, length: ICMPV6_HEADER_LEN, header: h, embedded });
       frame.payloadOffset = q + ICMPV6_HEADER_LEN;
       if (!embedded && icmpv6IsError(h.type)) quoted(frame, b, q + ICMPV6_HEADER_LEN, stop);
+      break;
+    }
+    case IpProto.IPV4:
+    case IpProto.IPV6: {
+      // IP in IP (RFC 2003), IPv6 in IPv4 (RFC 4213) or in IPv6 (RFC 2473): the inner packet
+      // continues the demultiplexing. Nesting is bounded so a crafted packet cannot recurse deeply.
+      if (embedded || q >= stop) break;
+      let ips = 0;
+      for (const l of layers) if (l.name === 'ipv4' || l.name === 'ipv6') ips++;
+      if (ips < MAX_IP_NESTING) decodeIp(frame, b, q, stop, dnsOn, false);
       break;
     }
     case IpProto.ESP: {

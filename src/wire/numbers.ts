@@ -5,6 +5,8 @@ export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
   RAW: 101,
+  /** OpenBSD loopback: like NULL but the family is in network byte order. */
+  LOOP: 108,
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,

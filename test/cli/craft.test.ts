@@ -230,3 +230,40 @@ test('the JSON form and the flag form share field names and checks', () => {
   );
   assert.equal(p![1]!.layer, 'ipv6.routing');
 });
+
+test('craft builds neighbour discovery messages with their target and link-layer address options', (t) => {
+  const file = join(dir, 'nd.pcap');
+  const json = JSON.stringify([
+    [
+      { layer: 'ip6', src: 'fe80::1', dst: 'ff02::1:ff00:2', hlim: 255 },
+      { layer: 'icmp6', type: 'ns', target: '2001:db8::2', sll: '00:11:22:33:44:55' },
+    ],
+    [
+      { layer: 'ip6', src: 'fe80::2', dst: 'fe80::1', hlim: 255 },
+      {
+        layer: 'icmp6',
+        type: 'na',
+        target: '2001:db8::2',
+        tll: '00:11:22:33:44:66',
+        solicited: true,
+        override: true,
+      },
+    ],
+  ]);
+  const r = craft(['--json', '-', '-w', file], json);
+  assert.equal(r.status, 0, r.stderr.toString());
+  const rows = tsharkFields(t, file, [
+    'icmpv6.type',
+    'icmpv6.nd.ns.target_address',
+    'icmpv6.nd.na.target_address',
+    'icmpv6.nd.na.flag.s',
+    'icmpv6.nd.na.flag.o',
+    'icmpv6.opt.linkaddr',
+    'icmpv6.checksum.status',
+  ]);
+  if (!rows) return;
+  assert.deepEqual(rows, [
+    ['135', '2001:db8::2', '', '', '', '00:11:22:33:44:55', '1'],
+    ['136', '', '2001:db8::2', '1', '1', '00:11:22:33:44:66', '1'],
+  ]);
+});

@@ -38,7 +38,7 @@ test('decodeFrame names every layer of the bench mix, outermost first', () => {
 });
 
 test('decodeFrame never throws: arbitrary bytes on every link type give layers and at most a DecodeError', () => {
-  for (const lt of [0, 1, 101, 113, 228, 229, 276, 9999]) {
+  for (const lt of [0, 1, 101, 108, 113, 228, 229, 276, 9999]) {
     fc.assert(
       fc.property(bytes(0, 120), (b) => {
         const f = decodeFrame(lt, b);
@@ -163,6 +163,8 @@ test('Linux cooked captures and raw IP link types reach the transport layer', ()
   assert.deepEqual(names(ip6, LinkType.IPV6), ['ipv6', 'udp']);
   const nul = Uint8Array.from([2, 0, 0, 0, ...ip]);
   assert.deepEqual(names(nul, LinkType.NULL), ['null', 'ipv4', 'tcp']);
+  const loop6 = Uint8Array.from([0, 0, 0, 24, ...ip6]);
+  assert.deepEqual(names(loop6, LinkType.LOOP), ['null', 'ipv6', 'udp']);
 });
 
 test('a frame with an FCS decodes the same when told its FCS length', () => {
@@ -264,4 +266,26 @@ test('an IPv6 Payload Length that ends inside the extension headers stops the de
   assert.equal(f.error?.layer, 'udp');
   assert.equal(f.error?.code, ErrorCodes.TRUNCATED);
   assert.equal(transportChecksumOk(b, f, 1), null);
+});
+
+test('IP tunnels continue the demultiplexing, with nesting bounded', () => {
+  const six4 = buildPacket([{ layer: 'eth' }, { layer: 'ipv4' }, { layer: 'ipv6' }, { layer: 'tcp' }]).bytes;
+  assert.deepEqual(names(six4), ['eth', 'ipv4', 'ipv6', 'tcp']);
+  const f = decodeFrame(1, six4);
+  assert.equal(transportChecksumOk(six4, f, 3), true);
+  const deep = buildPacket([
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'ipv4' },
+    { layer: 'udp', dport: 9 },
+  ]).bytes;
+  const d = decodeFrame(LinkType.RAW, deep);
+  assert.equal(d.error, undefined);
+  assert.deepEqual(
+    d.layers.map((l) => l.name),
+    ['ipv4', 'ipv4', 'ipv4', 'ipv4'],
+  );
 });

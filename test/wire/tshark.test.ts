@@ -260,8 +260,12 @@ const cases: Case[] = [
     layers: [
       eth,
       { layer: 'ipv6', src: ip6('fe80::211:22ff:fe33:4455'), dst: ip6('ff02::1:ff00:2'), hopLimit: 255 },
-      { layer: 'icmpv6', type: 135 },
-      { layer: 'payload', data: fromHex('2001 0db8 0000 0000 0000 0000 0000 0002  0101 0011 2233 4455')! },
+      {
+        layer: 'icmpv6',
+        type: 135,
+        target: ip6('2001:db8::2'),
+        ndOptions: [{ type: 1, data: fromHex('0011 2233 4455')! }],
+      },
     ],
   },
   {

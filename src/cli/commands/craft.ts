@@ -298,8 +298,29 @@ export function parseLayer(name: string, pairs: Pairs): LayerSpec {
       let id = 0;
       let seq = 0;
       let echo = false;
+      let naFlags: number | undefined;
+      const nd = s as Extract<LayerSpec, { layer: 'icmpv6' }>;
+      const macBytes = (k: string, v: string) => {
+        const m = mac(name, k, v);
+        return Uint8Array.of(
+          Math.floor(m / 2 ** 40),
+          Math.floor(m / 2 ** 32) & 0xff,
+          (m >>> 24) & 0xff,
+          (m >>> 16) & 0xff,
+          (m >>> 8) & 0xff,
+          m & 0xff,
+        );
+      };
       for (const [k, v] of pairs) {
-        if (k === 'type') s.type = types[v] ?? num(name, k, v, 255);
+        if (name === 'icmpv6' && (k === 'target' || k === 'dest')) {
+          if (k === 'target') nd.target = ip6(name, k, v);
+          else nd.destination = ip6(name, k, v);
+        } else if (name === 'icmpv6' && (k === 'sll' || k === 'tll')) {
+          nd.ndOptions = [...(nd.ndOptions ?? []), { type: k === 'sll' ? 1 : 2, data: macBytes(k, v) }];
+        } else if (name === 'icmpv6' && (k === 'router' || k === 'solicited' || k === 'override')) {
+          const bit = k === 'router' ? 0x80000000 : k === 'solicited' ? 0x40000000 : 0x20000000;
+          naFlags = ((naFlags ?? 0) | (bool(name, k, v) ? bit : 0)) >>> 0;
+        } else if (k === 'type') s.type = types[v] ?? num(name, k, v, 255);
         else if (k === 'code') s.code = num(name, k, v, 255);
         else if (k === 'checksum') s.checksum = num(name, k, v, 0xffff);
         else if (k === 'id') {
@@ -309,9 +330,15 @@ export function parseLayer(name: string, pairs: Pairs): LayerSpec {
           seq = num(name, k, v, 0xffff);
           echo = true;
         } else if (k === 'rest' || k === 'mtu') s.rest = num(name, k, v, 0xffffffff);
-        else unknown(name, k, 'type code checksum id seq rest mtu');
+        else
+          unknown(
+            name,
+            k,
+            `type code checksum id seq rest mtu${name === 'icmpv6' ? ' target dest sll tll router solicited override' : ''}`,
+          );
       }
       if (echo) s.rest = (id * 0x10000 + seq) >>> 0;
+      if (naFlags !== undefined) s.rest = naFlags;
       return s;
     }
     case 'dns': {
@@ -487,7 +514,8 @@ export const craft: Command = {
     'frag proto len checksum options(hex); ip6: src dst hlim tclass flow; hopopts/dstopts: ra hoa opt=T:HEX;\n' +
     'routing: type addr=… left; frag6: offset more id; tcp: sport dport seq ack flags(S,SA,PA,F.…) win urg\n' +
     'checksum mss wscale sackok sack=L-R ts=VAL:ECR tfo[=HEX] nop opt=K:HEX; udp: sport dport len checksum;\n' +
-    'icmp/icmp6: type(echo,reply,unreach,ns,na…) code id seq mtu checksum; dns: id q qtype rd a aaaa cname ttl.',
+    'icmp/icmp6: type(echo,reply,unreach,ns,na…) code id seq mtu checksum, icmp6 ND: target sll tll router\n' +
+    'solicited override; dns: id q qtype rd a aaaa cname ttl.',
   examples: [
     'netkit craft --eth src=00:11:22:33:44:55 --ip4 src=10.0.0.1,dst=10.0.0.2,ttl=5 --tcp dport=80,flags=S,mss=1460 -w syn.pcap',
     'netkit craft --ip6 dst=2001:db8::53 --udp dport=53 --dns q=example.com,qtype=AAAA -w q.pcapng --format pcapng',
