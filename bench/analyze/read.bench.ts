@@ -103,6 +103,21 @@ export default async function (): Promise<void> {
     });
   const m1 = measure(small);
   const m2 = measure(big);
+  // Peak memory of the whole `netkit read` command (summary lines) at both sizes.
+  const rss = (file: string) =>
+    median(
+      Array.from({ length: RUNS }, () => {
+        const t = spawnSync(
+          'sh',
+          ['-c', `/usr/bin/time -f %M "$0" "$1" read "$2" > /dev/null`, process.execPath, netkit, file],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, TZ: 'UTC' },
+          },
+        );
+        return Number(t.stderr.trim().split('\n').pop()) / 1024;
+      }),
+    );
   const rate = (ms: { packets: number; ms: number }[]) => median(ms.map((x) => x.packets / (x.ms / 1000)));
   console.log('\nDecode-only (parse + dissect, no output) and peak memory:\n');
   printTable(
