@@ -330,16 +330,24 @@ function ipv6(c: Ctx, off: number, embedded: boolean): void {
   }
   for (const x of chain.ext) {
     const name = `ipv6.${x.kind}`;
-    const e: Layer = { layer: name, nxt: x.header.nextHeader, len: b[x.offset + 1]! };
-    if (x.kind === 'routing') {
-      e.type = x.header.routingType;
-      e.segleft = x.header.segmentsLeft;
-    } else if (x.kind === 'fraghdr') {
-      delete e.len;
-      e.offset = x.header.fragOffset;
-      e.more = x.header.more;
-      e.ident = x.header.ident;
-    }
+    const e: Layer =
+      x.kind === 'fraghdr'
+        ? {
+            layer: name,
+            nxt: x.header.nextHeader,
+            offset: x.header.fragOffset,
+            more: x.header.more,
+            ident: x.header.ident,
+          }
+        : x.kind === 'routing'
+          ? {
+              layer: name,
+              nxt: x.header.nextHeader,
+              len: b[x.offset + 1]!,
+              type: x.header.routingType,
+              segleft: x.header.segmentsLeft,
+            }
+          : { layer: name, nxt: x.header.nextHeader, len: b[x.offset + 1]! };
     if (embedded) e.embedded = true;
     c.layers.push(e);
   }
@@ -351,10 +359,11 @@ function ipv6(c: Ctx, off: number, embedded: boolean): void {
   transport(c, chain.protocol, chain.offset, lim, segLen, complete, pseudo, embedded, true);
 }
 
-function optionJson(o: TcpOption): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = v instanceof Uint8Array ? hex(v) : v;
-  return out;
+function optionJson(o: TcpOption): unknown {
+  // The codec's values already hold only numbers and arrays except for byte fields.
+  if ('data' in o) return { kind: o.kind, data: hex(o.data) };
+  if ('cookie' in o) return { kind: o.kind, cookie: hex(o.cookie) };
+  return o;
 }
 
 function transport(
