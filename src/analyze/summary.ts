@@ -80,15 +80,18 @@ export class SummaryState {
   private seqs = new Map<string, { seq: number; ack: number }>();
   /** Print absolute sequence numbers (tcpdump -S). */
   absolute = false;
+  /** The numbers to print, set by relative()/relative4() (no tuple allocated per packet). */
+  seq = 0;
+  ack = 0;
 
   /** [seq, ack] as tcpdump prints them for an ACK-bearing segment. */
-  relative(d: Dissection, srcKey: string, dstKey: string): [number, number] {
+  relative(d: Dissection, srcKey: string, dstKey: string): void {
     const fwd = srcKey < dstKey;
-    return this.lookup(d, fwd ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`, fwd);
+    this.lookup(d, fwd ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`, fwd);
   }
 
   /** The same for IPv4, keyed by numbers (address·65536 + port is exact in a double). */
-  relative4(d: Dissection): [number, number] {
+  relative4(d: Dissection): void {
     const a = d.ip4Src * 65536 + d.sport;
     const b = d.ip4Dst * 65536 + d.dport;
     const fwd = a < b;
@@ -98,30 +101,30 @@ export class SummaryState {
       inner = new Map();
       this.seqs4.set(fwd ? a : b, inner);
     }
-    return this.update(d, inner, fwd ? b : a, fwd);
+    this.update(d, inner, fwd ? b : a, fwd);
   }
 
   private seqs4 = new Map<number, Map<number, { seq: number; ack: number }>>();
 
-  private lookup(d: Dissection, key: string, fwd: boolean): [number, number] {
-    return this.update(d, this.seqs, key, fwd);
+  private lookup(d: Dissection, key: string, fwd: boolean): void {
+    this.update(d, this.seqs, key, fwd);
   }
 
-  private update<K>(
-    d: Dissection,
-    m: Map<K, { seq: number; ack: number }>,
-    key: K,
-    fwd: boolean,
-  ): [number, number] {
+  private update<K>(d: Dissection, m: Map<K, { seq: number; ack: number }>, key: K, fwd: boolean): void {
     const e = m.get(key);
     if (e === undefined || (d.tcpFlags & 2) !== 0) {
       if (m.size >= MAX_TCP_CONVERSATIONS) m.clear();
       const ackm1 = (d.tcpAck - 1) >>> 0;
       m.set(key, fwd ? { seq: d.tcpSeq, ack: ackm1 } : { seq: ackm1, ack: d.tcpSeq });
-      return [d.tcpSeq, d.tcpAck];
+      this.seq = d.tcpSeq;
+      this.ack = d.tcpAck;
+    } else if (fwd) {
+      this.seq = (d.tcpSeq - e.seq) >>> 0;
+      this.ack = (d.tcpAck - e.ack) >>> 0;
+    } else {
+      this.seq = (d.tcpSeq - e.ack) >>> 0;
+      this.ack = (d.tcpAck - e.seq) >>> 0;
     }
-    if (fwd) return [(d.tcpSeq - e.seq) >>> 0, (d.tcpAck - e.ack) >>> 0];
-    return [(d.tcpSeq - e.ack) >>> 0, (d.tcpAck - e.seq) >>> 0];
   }
 }
 
@@ -395,9 +398,12 @@ function l4Text(d: Dissection, b: Uint8Array, st: SummaryState, src: string, dst
       const f = d.tcpFlags;
       let seq = d.tcpSeq;
       let ack = d.tcpAck;
-      if (!st.absolute && (f & 0x10) !== 0)
-        [seq, ack] =
-          d.net === NET_IP4 ? st.relative4(d) : st.relative(d, `${src}.${d.sport}`, `${dst}.${d.dport}`);
+      if (!st.absolute && (f & 0x10) !== 0) {
+        if (d.net === NET_IP4) st.relative4(d);
+        else st.relative(d, `${src}.${d.sport}`, `${dst}.${d.dport}`);
+        seq = st.seq;
+        ack = st.ack;
+      }
       let s = `Flags [${tcpFlagsText(f)}]`;
       if (plen > 0 || (f & 0x07) !== 0) s += plen > 0 ? `, seq ${seq}:${(seq + plen) >>> 0}` : `, seq ${seq}`;
       if (f & 0x10) s += `, ack ${ack}`;
