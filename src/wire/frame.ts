@@ -181,8 +181,10 @@ export function decodeFrame(linkType: number, bytes: Uint8Array, opts?: DecodeFr
     frame.payloadEnd = end;
     if (type === EtherType.IPV4 || type === EtherType.IPV6) decodeIp(frame, bytes, p, end, dnsOn, false);
     else if (type === EtherType.ARP) {
-      const h = decodeArp(bytes, p, end);
-      const n = 8 + 2 * (h.sha.length + h.spa.length);
+      if (p + 8 > end) decodeArp(bytes, p, end); // throws TRUNCATED
+      const n = 8 + 2 * (bytes[p + 4]! + bytes[p + 5]!);
+      if (p + n > end) decodeArp(bytes, p, end);
+      const h = new ArpFast(bytes, p);
       layers.push({ name: 'arp', offset: p, length: n, header: h, embedded: false });
       frame.payloadOffset = p + n;
     }
@@ -473,5 +475,38 @@ class TcpFast implements TcpHeader {
   }
   toJSON(): TcpHeader {
     return { ...this, options: this.options };
+  }
+}
+
+class ArpFast implements ArpPacket {
+  readonly htype: number;
+  readonly ptype: number;
+  readonly op: number;
+  readonly #b: Uint8Array;
+  readonly #o: number;
+  constructor(b: Uint8Array, o: number) {
+    this.htype = u16(b, o);
+    this.ptype = u16(b, o + 2);
+    this.op = u16(b, o + 6);
+    this.#b = b;
+    this.#o = o;
+  }
+  #at(i: number, len: number): Uint8Array {
+    return this.#b.subarray(this.#o + 8 + i, this.#o + 8 + i + len);
+  }
+  get sha(): Uint8Array {
+    return this.#at(0, this.#b[this.#o + 4]!);
+  }
+  get spa(): Uint8Array {
+    return this.#at(this.#b[this.#o + 4]!, this.#b[this.#o + 5]!);
+  }
+  get tha(): Uint8Array {
+    return this.#at(this.#b[this.#o + 4]! + this.#b[this.#o + 5]!, this.#b[this.#o + 4]!);
+  }
+  get tpa(): Uint8Array {
+    return this.#at(2 * this.#b[this.#o + 4]! + this.#b[this.#o + 5]!, this.#b[this.#o + 5]!);
+  }
+  toJSON(): ArpPacket {
+    return { ...this, sha: this.sha, spa: this.spa, tha: this.tha, tpa: this.tpa };
   }
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { parseJsonPackets } from '../../src/cli/commands/craft.js';
+import { applyIncrement, parseJsonPackets } from '../../src/cli/commands/craft.js';
 import { formatIPv4 } from '../../src/core/bytes.js';
 import { decodeFrame } from '../../src/wire/frame.js';
 import { needPeer } from '../helpers/peers.js';
@@ -266,4 +266,16 @@ test('craft builds neighbour discovery messages with their target and link-layer
     ['135', '2001:db8::2', '', '', '', '00:11:22:33:44:55', '1'],
     ['136', '', '2001:db8::2', '1', '1', '00:11:22:33:44:66', '1'],
   ]);
+});
+
+test('--inc counts up from the default when the field is unset, and refuses fields that are not numbers', () => {
+  const base = parseJsonPackets('[[{"layer":"ip4"},{"layer":"udp"}]]')[0]!;
+  const third = applyIncrement(base, 'ip4.src', 2);
+  assert.equal((third[0] as { src: number }).src, 0xc0000203);
+  assert.equal((applyIncrement(base, 'udp.sport:10', 3)[1] as { sport: number }).sport, 1054);
+  assert.throws(
+    () => applyIncrement(parseJsonPackets('[[{"layer":"ip6"}]]')[0]!, 'ip6.src', 1),
+    /cannot be incremented/,
+  );
+  assert.throws(() => applyIncrement(base, 'tcp.sport', 1), /no tcp layer/);
 });

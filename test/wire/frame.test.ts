@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { mixedFrames } from '../../bench/wire/decode.bench.js';
 import { formatIPv4, parseIPv4, parseMac } from '../../src/core/bytes.js';
 import { DecodeError, ErrorCodes } from '../../src/core/errors.js';
+import { decodeArp } from '../../src/wire/arp.js';
 import { buildPacket } from '../../src/wire/build.js';
 import { transportChecksumOk } from '../../src/wire/checksums.js';
 import { decodeFrame, findLayer } from '../../src/wire/frame.js';
@@ -188,6 +189,7 @@ test('the fast-path header values hold the same fields as the codecs decode, byt
     ipv4: decodeIpv4,
     ipv6: decodeIpv6,
     tcp: decodeTcp,
+    arp: decodeArp,
   };
   let checked = 0;
   const extra = buildPacket([
@@ -208,7 +210,7 @@ test('the fast-path header values hold the same fields as the codecs decode, byt
       checked++;
     }
   }
-  assert.equal(checked, 20);
+  assert.equal(checked, 21);
 });
 
 test('mutated real frames never make decodeFrame or the checksum verdicts throw', () => {

@@ -473,11 +473,8 @@ export function applyIncrement(specs: LayerSpec[], inc: string, i: number): Laye
       const rest = s.rest ?? 0;
       return { ...s, rest: ((rest & 0xffff0000) | ((rest + i * step) & 0xffff)) >>> 0 };
     }
-    if (
-      !['sport', 'dport', 'seq', 'ack', 'id', 'ttl', 'src', 'dst', 'fragOffset', 'ident', 'window'].includes(
-        field,
-      )
-    ) {
+    const numeric = ['sport', 'dport', 'seq', 'ack', 'id', 'ttl', 'fragOffset', 'ident', 'window'];
+    if (!numeric.includes(field) && !(layer === 'ipv4' && (field === 'src' || field === 'dst'))) {
       throw new UsageError(`--inc: ${layer}.${field} cannot be incremented`);
     }
     found = true;
@@ -490,7 +487,15 @@ export function applyIncrement(specs: LayerSpec[], inc: string, i: number): Laye
         : field === 'ttl'
           ? 256
           : 65536;
-    const defaults: Record<string, number> = { sport: 1024, dport: layer === 'tcp' ? 80 : 53, ttl: 64 };
+    // The builder's defaults (src/wire/build.ts), so that an unset field counts up from what it would be.
+    const defaults: Record<string, number> = {
+      sport: 1024,
+      dport: layer === 'tcp' ? 80 : 53,
+      ttl: 64,
+      src: 0xc0000201,
+      dst: 0xc0000202,
+      window: 65535,
+    };
     const base = typeof rec[field] === 'number' ? (rec[field] as number) : (defaults[field] ?? 0);
     return { ...s, [field]: (base + i * step) % max } as LayerSpec;
   });
