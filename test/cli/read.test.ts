@@ -197,3 +197,31 @@ describe('netkit sniff', () => {
     }
   });
 });
+
+describe('progress bar', () => {
+  async function progressFor(stderrIsTTY: boolean): Promise<{ out: string; err: string }> {
+    const { analyzeStream } = await import('../../src/cli/commands/read.js');
+    const { Analyzer } = await import('../../src/analyze/analyzer.js');
+    const o: Buffer[] = [];
+    const e: Buffer[] = [];
+    const stdout = new PassThrough().on('data', (c: Buffer) => o.push(c));
+    const stderr = new PassThrough().on('data', (c: Buffer) => e.push(c));
+    const bytes = sampleCapture();
+    await analyzeStream(
+      { stdout, stderr, stderrIsTTY, signal: new AbortController().signal } as never,
+      Readable.from([Buffer.from(bytes)]),
+      new Analyzer(),
+      { totalBytes: bytes.length, progressMinBytes: 1 },
+    );
+    return { out: Buffer.concat(o).toString(), err: Buffer.concat(e).toString() };
+  }
+
+  it('is drawn on stderr, and cleared, only when stderr is a terminal', async () => {
+    const tty = await progressFor(true);
+    assert.match(tty.err, /\r\[#{30}\] 100% \d+ packets/);
+    assert.ok(tty.err.endsWith('\r'), 'the bar is cleared at the end');
+    const pipe = await progressFor(false);
+    assert.equal(pipe.err, '');
+    assert.equal(pipe.out, tty.out, 'stdout is the same either way');
+  });
+});

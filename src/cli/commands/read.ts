@@ -76,12 +76,15 @@ export async function analyzeStream(
   ctx: CommandContext,
   source: AsyncIterable<Uint8Array>,
   an: Analyzer,
-  opts: { totalBytes?: number; onDone?: () => void } = {},
+  opts: { totalBytes?: number; onDone?: () => void; progressMinBytes?: number } = {},
 ): Promise<AnalysisRun> {
   const parser = new CaptureParser({ metadata: false });
   const recs: CaptureRecord[] = [];
   let buf = '';
-  const showProgress = ctx.stderrIsTTY && (opts.totalBytes ?? 0) >= PROGRESS_MIN_BYTES && an.mode !== 'none';
+  const showProgress =
+    ctx.stderrIsTTY &&
+    (opts.totalBytes ?? 0) >= (opts.progressMinBytes ?? PROGRESS_MIN_BYTES) &&
+    an.mode !== 'none';
   let lastProgress = 0;
   let fatal: NetkitError | undefined;
   const handle = async (): Promise<void> => {
@@ -107,7 +110,7 @@ export async function analyzeStream(
     await handle();
     if (showProgress) {
       const now = Date.now();
-      if (now - lastProgress > 200) {
+      if (now - lastProgress > 200 || lastProgress === 0) {
         lastProgress = now;
         const frac = Math.min(1, parser.offset / opts.totalBytes!);
         const w = 30;
