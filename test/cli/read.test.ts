@@ -155,6 +155,12 @@ describe('netkit read', () => {
 });
 
 describe('netkit sniff', () => {
+  it('says clearly when tcpdump cannot be run', async () => {
+    const r = await run(['sniff', '--tcpdump', join(tmp, 'no-such-tcpdump'), '-c', '1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^netkit: cannot run .*no-such-tcpdump.*ENOENT\n$/);
+  });
+
   it('decodes loopback traffic as tcpdump captures it', async (t) => {
     if (!needPeer(t, 'tcpdump')) return;
     if (!isRoot) {

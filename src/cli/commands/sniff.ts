@@ -59,18 +59,23 @@ export const sniff: Command = {
     };
     ctx.signal.addEventListener('abort', stop, { once: true });
     try {
-      await Promise.race([
-        analyzeStream(ctx, child.stdout, an, { onDone: stop }),
-        exited.then(() => undefined),
-      ]);
-      // Drain whatever tcpdump wrote before it exited.
-      const code = await exited;
-      if (code !== 0 && code !== null && !ctx.signal.aborted && !an.done && an.seen === 0) {
+      // The analysis ends when tcpdump's stdout does (it exits, is stopped by -c, or by Ctrl-C).
+      const analysis = analyzeStream(ctx, child.stdout, an, { onDone: stop }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const code = await exited.catch((e: unknown) => e);
+      const failure = await analysis;
+      if (code instanceof Error) throw code;
+      const stopped = ctx.signal.aborted || an.done;
+      if (code !== 0 && code !== null && !stopped && an.seen === 0) {
         throw new NetkitError(
           'NETKIT_ERR_UNAVAILABLE',
-          `tcpdump exited with status ${code}: ${stderrText.trim().split('\n').pop() ?? ''}`,
+          `tcpdump exited with status ${String(code)}: ${stderrText.trim().split('\n').pop() ?? ''}`,
         );
       }
+      // A record cut short because we stopped tcpdump is expected; anything else is reported.
+      if (failure !== undefined && !stopped) throw failure;
     } finally {
       stop();
       ctx.signal.removeEventListener('abort', stop);
