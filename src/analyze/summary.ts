@@ -141,6 +141,9 @@ function tcpFlagsText(f: number): string {
   return s === '' ? 'none' : s;
 }
 
+/** "Flags [S.]" for each of the 256 low flag combinations, built once. */
+const FLAGS_TEXT = Array.from({ length: 256 }, (_, f) => `Flags [${tcpFlagsText(f)}]`);
+
 /** tcpdump's option list: "mss 1460,nop,nop,sackOK,nop,wscale 7" (unknown kinds as "optN"). */
 export function tcpOptionsText(b: Uint8Array, off: number, end: number): string {
   const parts: string[] = [];
@@ -404,7 +407,7 @@ function l4Text(d: Dissection, b: Uint8Array, st: SummaryState, src: string, dst
         seq = st.seq;
         ack = st.ack;
       }
-      let s = `Flags [${tcpFlagsText(f)}]`;
+      let s = FLAGS_TEXT[f & 0xff]!;
       if (plen > 0 || (f & 0x07) !== 0) s += plen > 0 ? `, seq ${seq}:${(seq + plen) >>> 0}` : `, seq ${seq}`;
       if (f & 0x10) s += `, ack ${ack}`;
       s += `, win ${d.tcpWin}`;
