@@ -74,7 +74,12 @@ export class CaptureParser {
   }
 
   /** Feeds one chunk; appends every complete record to `out`. */
-  push(chunk: Uint8Array, out: CaptureRecord[]): void {
+  push(input: Uint8Array, out: CaptureRecord[]): void {
+    // Records are views: a plain Uint8Array's subarray is much cheaper than a Buffer's.
+    const chunk =
+      input.constructor === Uint8Array
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let pos = 0;
     while (this.pend !== undefined) {
       if (this.state === S_FAILED) return;

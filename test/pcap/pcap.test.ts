@@ -428,3 +428,30 @@ describe('interop with tcpdump and tshark', () => {
     assert.deepEqual([...rs[0]!.data], [...sample[0]!.data]);
   });
 });
+
+describe('large files', () => {
+  it('reads a 4.4 GB stream with exact offsets past 4 GiB, holding nothing between chunks', () => {
+    // One 1 MiB chunk of four 262144-byte records, fed 4200 times: 16,800 records, 4.4 GB.
+    const w = new PcapWriter();
+    const rec = w.packet({ data: new Uint8Array(262144 - 16), tsSec: 1 });
+    const chunk = concat([rec, rec, rec, rec]);
+    const p = new CaptureParser({ metadata: false });
+    const out: CaptureRecord[] = [];
+    p.push(w.header(), out);
+    let packets = 0;
+    let last: PacketRecord | undefined;
+    for (let i = 0; i < 4200; i++) {
+      p.push(chunk, out);
+      assert.equal(p.bufferedBytes, 0);
+      packets += out.length;
+      last = out.at(-1) as PacketRecord;
+      out.length = 0;
+    }
+    p.end(out);
+    assert.deepEqual(out, []);
+    assert.equal(packets, 16800);
+    assert.equal(last!.offset, 24 + 16799 * 262144);
+    assert.ok(last!.offset > 2 ** 32);
+    assert.equal(p.offset, 24 + 16800 * 262144);
+  });
+});

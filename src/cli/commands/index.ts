@@ -11,10 +11,12 @@ import { finger } from './finger.js';
 import { hostinfo } from './hostinfo.js';
 import { portmap } from './portmap.js';
 import { qotd } from './qotd.js';
+import { read } from './read.js';
 import { rpcDemo } from './rpc-demo.js';
 import { rpcgen } from './rpcgen.js';
 import { rpcinfo } from './rpcinfo.js';
 import { serve } from './serve.js';
+import { sniff } from './sniff.js';
 import { time } from './time.js';
 import { users } from './users.js';
 
@@ -34,6 +36,8 @@ export const commands: Command[] = [
   users,
   time,
   finger,
+  read,
+  sniff,
   craft,
   portmap,
   rpcinfo,

@@ -1,0 +1,184 @@
+// `netkit read FILE|- [FILTER…]`: decode a pcap/pcapng capture like `tcpdump -n -r`, with a
+// layered view (-v), hex (-x), JSON lines (--json) and statistics (--stats).
+
+import { createReadStream, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { Analyzer, type OutputMode } from '../../analyze/analyzer.js';
+import { compileFilter, type Predicate } from '../../analyze/filter.js';
+import { formatStats } from '../../analyze/stats.js';
+import { NetkitError, UsageError } from '../../core/errors.js';
+import type { CaptureRecord } from '../../pcap/format.js';
+import { CaptureParser } from '../../pcap/parser.js';
+import { type Command, type CommandContext, flag, intOpt } from '../command.js';
+
+/** Output is flushed once this many characters have been built. */
+const FLUSH_AT = 1 << 17;
+/** Files smaller than this finish too fast to need a progress bar. */
+const PROGRESS_MIN_BYTES = 32 << 20;
+
+export const ANALYZER_OPTIONS = {
+  verbose: { type: 'boolean', short: 'v', description: 'layered detailed view: every field of every header' },
+  hex: { type: 'boolean', short: 'x', description: 'hex and ASCII dump of each packet' },
+  count: { type: 'string', short: 'c', valueName: 'N', description: 'stop after N matching packets' },
+  json: {
+    type: 'boolean',
+    description: 'one JSON object per packet (NDJSON), see docs/protocols/analyze.md',
+  },
+  stats: {
+    type: 'boolean',
+    description: 'protocol hierarchy, conversations and top talkers instead of packets',
+  },
+  absolute: { type: 'boolean', short: 'S', description: 'absolute TCP sequence numbers (tcpdump -S)' },
+} as const;
+
+export function analyzerFrom(ctx: CommandContext, filterText: string, compile = true): Analyzer {
+  const json = flag(ctx, 'json');
+  const stats = flag(ctx, 'stats');
+  const verbose = flag(ctx, 'verbose');
+  if (json && stats) throw new UsageError('--json and --stats cannot be combined');
+  if (json && verbose) throw new UsageError('--json and -v cannot be combined');
+  const mode: OutputMode = json ? 'json' : stats ? 'stats' : verbose ? 'verbose' : 'summary';
+  let filter: Predicate | undefined;
+  if (compile && filterText.trim() !== '') filter = compileFilter(filterText);
+  return new Analyzer({
+    mode,
+    filter,
+    count: intOpt(ctx, 'count', 1, Number.MAX_SAFE_INTEGER, 0),
+    hex: flag(ctx, 'hex') && !json,
+    absoluteSeq: flag(ctx, 'absolute'),
+  });
+}
+
+function drain(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
+}
+
+export interface AnalysisRun {
+  packets: number;
+  matched: number;
+}
+
+/**
+ * Reads a capture stream through the analyzer, writing output in large batches with backpressure.
+ * Non-fatal capture errors are warned about on stderr; a fatal one ends the run with its DecodeError.
+ */
+export async function analyzeStream(
+  ctx: CommandContext,
+  source: AsyncIterable<Uint8Array>,
+  an: Analyzer,
+  opts: { totalBytes?: number; onDone?: () => void; progressMinBytes?: number } = {},
+): Promise<AnalysisRun> {
+  const parser = new CaptureParser({ metadata: false });
+  const recs: CaptureRecord[] = [];
+  let buf = '';
+  const showProgress =
+    ctx.stderrIsTTY &&
+    (opts.totalBytes ?? 0) >= (opts.progressMinBytes ?? PROGRESS_MIN_BYTES) &&
+    an.mode !== 'none';
+  let lastProgress = 0;
+  let fatal: NetkitError | undefined;
+  const handle = async (): Promise<void> => {
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i]!;
+      if (r.kind === 'packet') {
+        buf += an.packet(r);
+        if (an.done) break;
+      } else if (r.kind === 'error') {
+        if (r.fatal) fatal = r.error;
+        else ctx.stderr.write(`netkit: warning: ${r.error.message}\n`);
+      }
+    }
+    recs.length = 0;
+    if (buf.length >= FLUSH_AT) {
+      const ok = ctx.stdout.write(buf);
+      buf = '';
+      if (!ok) await drain(ctx.stdout);
+    }
+  };
+  for await (const chunk of source) {
+    parser.push(chunk, recs);
+    await handle();
+    if (showProgress) {
+      const now = Date.now();
+      if (now - lastProgress > 200 || lastProgress === 0) {
+        lastProgress = now;
+        const frac = Math.min(1, parser.offset / opts.totalBytes!);
+        const w = 30;
+        const fill = Math.round(frac * w);
+        ctx.stderr.write(
+          `\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${an.seen} packets`,
+        );
+      }
+    }
+    if (an.done || fatal || ctx.signal.aborted) break;
+  }
+  if (!an.done && !fatal && !ctx.signal.aborted) {
+    parser.end(recs);
+    await handle();
+  }
+  if (showProgress) ctx.stderr.write(`\r${' '.repeat(60)}\r`);
+  opts.onDone?.();
+  if (an.mode === 'stats') buf += formatStats(an.stats.report());
+  if (buf) {
+    if (!ctx.stdout.write(buf)) await drain(ctx.stdout);
+  }
+  if (fatal) throw fatal;
+  return { packets: an.seen, matched: an.matched };
+}
+
+export const read: Command = {
+  name: 'read',
+  group: 'Packets',
+  summary: 'decode a pcap or pcapng capture like tcpdump -n -r, with filters, -v, -x, --json, --stats',
+  usage: 'netkit read FILE|- [FILTER…] [-v] [-x] [-c N] [--json] [--stats]',
+  description:
+    'Reads classic pcap (µs/ns, either byte order) and pcapng (several interfaces and link types) from a\n' +
+    'file or stdin (-), in constant memory. FILTER is a pcap-filter expression (host/net/port/portrange\n' +
+    'with src/dst, ether host, vlan, ip/ip6/arp/tcp/udp/icmp/icmp6, proto, less/greater, len,\n' +
+    'tcp[tcpflags] & tcp-syn != 0, and/or/not, parentheses). Times are printed in UTC.\n' +
+    'A packet that cannot be decoded is shown with what was decoded and the problem in brackets.',
+  examples: [
+    'netkit read capture.pcap',
+    "netkit read capture.pcapng 'tcp port 80 and host 10.0.0.1'",
+    "netkit read capture.pcap 'tcp[tcpflags] & (tcp-syn|tcp-fin) != 0' -c 20",
+    'netkit read capture.pcap --json | jq .summary',
+    'tcpdump -w - -i lo | netkit read - -v',
+  ],
+  options: { ...ANALYZER_OPTIONS },
+  async run(ctx) {
+    const [file, ...filterWords] = ctx.positionals;
+    if (file === undefined) throw new UsageError('missing FILE (a capture file, or - for stdin)');
+    const an = analyzerFrom(ctx, filterWords.join(' '));
+    let source: AsyncIterable<Uint8Array>;
+    let totalBytes: number | undefined;
+    if (file === '-') source = ctx.stdin;
+    else {
+      try {
+        const st = statSync(file);
+        if (st.isDirectory()) throw new NetkitError('NETKIT_ERR_INVALID', `${file} is a directory`);
+        totalBytes = st.size;
+      } catch (e) {
+        if (e instanceof NetkitError) throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new NetkitError(
+          'NETKIT_ERR_INVALID',
+          `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
+        );
+      }
+      source = createReadStream(file, { highWaterMark: 1 << 20 });
+    }
+    await analyzeStream(ctx, source, an, { totalBytes });
+    if (file !== '-') (source as ReturnType<typeof createReadStream>).destroy();
+    return 0;
+  },
+};
