@@ -42,16 +42,8 @@ export const Opt = {
 } as const;
 
 /** LINKTYPE_ values (tcpdump.org/linktypes.html) that netkit names. */
-export const LinkType = {
-  NULL: 0,
-  ETHERNET: 1,
-  RAW: 101,
-  LOOP: 108,
-  LINUX_SLL: 113,
-  IPV4: 228,
-  IPV6: 229,
-  LINUX_SLL2: 276,
-} as const;
+/** Link-layer header types (tcpdump.org LINKTYPE_*): one table, kept with the codecs. */
+export { LinkType } from '../wire/numbers.js';
 
 /**
  * Largest captured length accepted for one packet by default. libpcap's own MAXIMUM_SNAPLEN is
