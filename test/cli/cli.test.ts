@@ -180,9 +180,17 @@ describe('signals', () => {
   }
 });
 
+/**
+ * An offset that keeps every serve port (7 … 21568, rpc-demo 20001) below Linux's ephemeral range
+ * (32768–60999), where a client socket could already hold the port.
+ */
+function servePortOffset(): number {
+  return 1000 + (process.pid % 9000);
+}
+
 describe('serve', () => {
   it('starts the servers, prints a table of what runs where, and exits 0 on SIGTERM', async () => {
-    const s = startCli(['serve', '--port-offset', String(20_000 + (process.pid % 5000)), '--no-udp']);
+    const s = startCli(['serve', '--port-offset', String(servePortOffset()), '--no-udp']);
     try {
       const m = await s.waitFor(/(\d+) servers running/, 15_000);
       const table = s.stdout();
@@ -204,13 +212,7 @@ describe('serve', () => {
   });
 
   it('--only picks services; an unknown name is a usage error', async () => {
-    const s = startCli([
-      'serve',
-      '--only',
-      'therapy',
-      '--port-offset',
-      String(21_000 + (process.pid % 5000)),
-    ]);
+    const s = startCli(['serve', '--only', 'therapy', '--port-offset', String(servePortOffset() + 1)]);
     try {
       await s.waitFor(/1 servers running/, 15_000);
       assert.match(s.stdout(), /^therapy /m);
