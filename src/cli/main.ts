@@ -21,7 +21,7 @@ export interface MainIO {
   signal: AbortSignal;
 }
 
-const GROUP_ORDER = ['Course programs', 'Classic services', 'Packets', 'RPC', 'Other'];
+const GROUP_ORDER = ['All servers', 'Course programs', 'Classic services', 'Packets', 'RPC', 'Other'];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

@@ -161,23 +161,17 @@ export function startService(
 }
 
 function tryCommand(name: ServiceName, protocol: 'tcp' | 'udp', host: string, port: number): string {
-  if (protocol === 'udp') {
-    if (name === 'time') return `netkit time ${host} --port ${port} --udp`;
-    return `echo | nc -u -w1 ${host} ${port}`;
-  }
+  const h = host.includes(':') ? `[${host}]` : host;
+  const udp = protocol === 'udp' ? ' --udp' : '';
   switch (name) {
-    case 'echo':
-      return `netkit echo ${host} --port ${port}`;
+    case 'daytime':
+      return `netkit daytime ${h} -p ${port}${udp}`; // the course client: its default port is 21566
     case 'chargen':
-      return `netkit chargen ${host} --port ${port} --bytes 740`;
-    case 'time':
-      return `netkit time ${host} --port ${port}`;
+      return `netkit chargen ${h} --port ${port}${udp || ' --bytes 740'}`;
     case 'finger':
-      return `netkit finger @${host} --port ${port}`;
-    case 'discard':
-      return `netkit discard ${host} --port ${port}`;
+      return `netkit finger @${h} --port ${port}`;
     default:
-      return `nc -N ${host} ${port} </dev/null`;
+      return `netkit ${name} ${h} --port ${port}${udp}`;
   }
 }
 

@@ -211,6 +211,30 @@ describe('serve', () => {
     }
   });
 
+  it('every command in the TRY column works against the server in its row', async () => {
+    const s = startCli(['serve', '--port-offset', String(servePortOffset() + 2), '--json']);
+    try {
+      await s.waitFor(/\]\n/, 15_000);
+      const rows = JSON.parse(s.stdout()) as { service: string; protocol: string; try: string }[];
+      assert.ok(rows.length >= 20, `only ${rows.length} rows`);
+      const results = await Promise.all(
+        rows.map(async (row) => {
+          const [cmd, ...args] = row.try.split(' ');
+          assert.equal(cmd, 'netkit', `${row.service}/${row.protocol} suggests ${row.try}`);
+          return { row, r: await runCli(args, { input: 'hello\n', timeoutMs: 20_000 }) };
+        }),
+      );
+      for (const { row, r } of results) {
+        assert.equal(r.code, 0, `${row.try}: ${r.stderr}`);
+        assert.ok((r.stdout + r.stderr).trim().length > 0, `${row.try} printed nothing`);
+      }
+      s.child.kill('SIGINT');
+      assert.equal((await s.exited).code, 0);
+    } finally {
+      s.kill();
+    }
+  });
+
   it('--only picks services; an unknown name is a usage error', async () => {
     const s = startCli(['serve', '--only', 'therapy', '--port-offset', String(servePortOffset() + 1)]);
     try {

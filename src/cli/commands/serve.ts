@@ -34,7 +34,7 @@ export function selectEntries(only: string | undefined, udp: boolean): CatalogEn
 
 export const serve: Command = {
   name: 'serve',
-  group: 'Course programs',
+  group: 'All servers',
   summary: 'start every netkit server on localhost and print a table of what runs where',
   usage: 'netkit serve [--host H] [--only a,b] [--port-offset N] [--no-udp]',
   description:
@@ -76,20 +76,24 @@ export const serve: Command = {
       passwd: str(ctx, 'passwd'),
       'finger-user-list': !flag(ctx, 'no-user-list'),
     };
+    // The table says where each server listens: leave those lines out of the log.
+    const log: typeof ctx.log = (e) => {
+      if (e.event !== 'listening' && e.event !== 'waiting') ctx.log(e);
+    };
     const rows: Row[] = [];
     try {
       for (const entry of entries) {
         const port = entry.defaultPort + offset;
         if (port > 65535) throw new UsageError(`--port-offset ${offset} puts ${entry.name} past port 65535`);
         try {
-          rows.push({ entry, server: await entry.start({ host, port, log: ctx.log, settings }), note: '' });
+          rows.push({ entry, server: await entry.start({ host, port, log, settings }), note: '' });
         } catch (err) {
           const cause = (err as { cause?: NodeJS.ErrnoException }).cause;
           const code = cause?.code;
           const moved = port + UNPRIVILEGED_OFFSET;
           if ((code === 'EACCES' || code === 'EADDRINUSE') && moved <= 65535) {
             const why = code === 'EACCES' ? 'needs root' : 'in use';
-            const server = await entry.start({ host, port: moved, log: ctx.log, settings });
+            const server = await entry.start({ host, port: moved, log, settings });
             rows.push({ entry, server, note: `${port} ${why}` });
           } else {
             throw err;
