@@ -3,7 +3,8 @@
 
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/log.js';
-import { listenTcp, sendAndClose, type TcpLimits, type TcpServer } from '../core/tcp-server.js';
+import { listenReplyAndClose } from '../core/reply-server.js';
+import { sendAndClose, type TcpLimits, type TcpServer } from '../core/tcp-server.js';
 import { type Encoding, encodeText } from '../core/text.js';
 import { CtimeCache } from '../core/time.js';
 
@@ -35,7 +36,17 @@ export function serveCourseDaytime(opts: CourseDaytimeOptions = {}): Promise<Tcp
   const encoding = opts.encoding ?? 'ascii';
   let lastText = '';
   let lastBytes: Uint8Array = new Uint8Array(0);
-  return listenTcp({
+  const reply = () => {
+    const text = cache.get(now());
+    if (text !== lastText) {
+      lastText = text;
+      lastBytes = encodeText(daytimeMessage(text), encoding);
+    }
+    return lastBytes;
+  };
+  // With the slides' log lines the server needs sockets; without a log it answers on the TCP
+  // handle directly (src/core/reply-server.ts). The bytes on the wire are the same.
+  return listenReplyAndClose({
     name: 'daytime-server',
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? COURSE_DAYTIME_PORT,
@@ -43,16 +54,6 @@ export function serveCourseDaytime(opts: CourseDaytimeOptions = {}): Promise<Tcp
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     logWaiting: true,
-    pauseOnConnect: true,
-    noDelay: false, // one write, then close: Nagle never delays it
-    onConnection(stream) {
-      const text = cache.get(now());
-      if (text !== lastText) {
-        lastText = text;
-        lastBytes = encodeText(daytimeMessage(text), encoding);
-      }
-      serveDaytimeStream(stream, lastBytes);
-      return undefined;
-    },
+    reply,
   });
 }

@@ -3,16 +3,17 @@
 
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/log.js';
+import { listenReplyAndClose } from '../core/reply-server.js';
 import type { CatalogEntry, RunningServer } from '../core/service.js';
 import { type ConnHandle, listenTcp, type TcpLimits } from '../core/tcp-server.js';
 import { type DatagramHandler, listenUdp, type UdpLimits } from '../core/udp-server.js';
 import { chargenUdpHandler, serveChargenTcp } from './chargen.js';
-import { daytimeUdpHandler, serveDaytimeTcp } from './daytime.js';
+import { daytimeBytes, daytimeUdpHandler, serveDaytimeTcp } from './daytime.js';
 import { discardUdpHandler, serveDiscardTcp } from './discard.js';
 import { echoUdpHandler, MAX_UDP_PAYLOAD, serveEchoTcp } from './echo.js';
 import { serveFingerTcp } from './finger.js';
 import { loadQuotes, QuoteRing, qotdUdpHandler, serveQotdTcp } from './qotd.js';
-import { serveTimeTcp, timeUdpHandler } from './time.js';
+import { serveTimeTcp, timeBytes, timeUdpHandler } from './time.js';
 import { serveUsersTcp, usersUdpHandler } from './users.js';
 
 export const SERVICE_NAMES = [
@@ -55,6 +56,8 @@ interface Spec {
   tcpLimits?: Partial<TcpLimits>;
   /** The service writes its answer and closes without reading: skip read setup and Nagle. */
   speakOnly?: boolean;
+  /** Answer-and-close services: the reply for each new connection (served by listenReplyAndClose). */
+  reply?: () => Uint8Array;
 }
 
 /**
@@ -94,6 +97,7 @@ export const SPECS: Record<ServiceName, Spec> = {
     tcp: () => serveDaytimeTcp,
     udp: daytimeUdpHandler,
     speakOnly: true,
+    reply: () => daytimeBytes(),
   },
   qotd: {
     port: 17,
@@ -116,6 +120,7 @@ export const SPECS: Record<ServiceName, Spec> = {
     tcp: () => serveTimeTcp,
     udp: timeUdpHandler,
     speakOnly: true,
+    reply: () => timeBytes(),
   },
   finger: {
     port: 79,
@@ -135,6 +140,17 @@ export function startService(
   const spec = SPECS[name];
   if (protocol === 'tcp') {
     if (!spec.tcp) throw new Error(`${name} has no TCP form`);
+    if (spec.reply) {
+      return listenReplyAndClose({
+        name,
+        host: o.host,
+        port: o.port,
+        log: o.log,
+        signal: o.signal,
+        limits: { ...CLASSIC_TCP_LIMITS, ...spec.tcpLimits, ...o.tcpLimits },
+        reply: spec.reply,
+      });
+    }
     const handler = spec.tcp(o);
     return listenTcp({
       name,

@@ -1,0 +1,264 @@
+// Answer-and-close TCP servers (the course's day/time, RFC 867 daytime, RFC 868 time): accept,
+// write one reply, send FIN, read and discard until the client's FIN, close.
+//
+// A Node `net.Socket` costs 50–80 µs of server CPU per connection, several times what inetd spends;
+// for a service that only answers and closes, almost all of it is stream machinery it never uses.
+// So when nobody listens to per-connection events, this server works on libuv's TCP handle
+// directly (one write, one shutdown, read to EOF, close) — with the same limits as `listenTcp`:
+// a connection cap, a per-source cap, an idle sweep and a graceful close. Where those internal
+// bindings are missing, or logging or `fastPath: false` asks for sockets, it is `listenTcp` with
+// `sendAndClose`: the same bytes on the wire, tested both ways.
+
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { networkError } from './errors.js';
+import { type Logger, silentLogger } from './log.js';
+import { DEFAULT_TCP_LIMITS, listenTcp, sendAndClose, type TcpLimits, type TcpServer } from './tcp-server.js';
+
+export interface ReplyServerOptions {
+  name: string;
+  host?: string;
+  port: number;
+  /** The reply for a new connection (called once per connection; cache it). */
+  reply: () => Uint8Array;
+  limits?: Partial<TcpLimits>;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Log the slides' "Waiting for connection" lines (when there is a log, which needs sockets). */
+  logWaiting?: boolean;
+  /** false: always use Node sockets (tests compare both paths). */
+  fastPath?: boolean;
+}
+
+export interface ReplyServer extends TcpServer {
+  /** True when connections are served on the TCP handle directly. */
+  readonly fastPath: boolean;
+}
+
+// ---- the internal bindings, checked once -------------------------------------------------------
+
+interface Handle {
+  onread: (buf?: unknown) => void;
+  writeBuffer(req: object, data: Uint8Array): number;
+  shutdown(req: object): number;
+  readStart(): number;
+  readStop(): number;
+  close(cb?: () => void): void;
+  getpeername(out: { address?: string }): number;
+}
+
+interface Bindings {
+  WriteWrap: new () => Record<string, unknown>;
+  ShutdownWrap: new () => Record<string, unknown>;
+  state: Int32Array;
+  kRead: number;
+}
+
+let bindings: Bindings | null | undefined;
+
+function loadBindings(): Bindings | null {
+  if (bindings !== undefined) return bindings;
+  bindings = null;
+  try {
+    const p = process as unknown as { binding?: (name: string) => Record<string, unknown> };
+    if (typeof p.binding !== 'function') return null;
+    const sw = p.binding('stream_wrap');
+    const tcp = p.binding('tcp_wrap') as { TCP?: { prototype: Record<string, unknown> } };
+    const proto = tcp.TCP?.prototype;
+    const methods = ['writeBuffer', 'shutdown', 'readStart', 'readStop', 'close', 'getpeername'];
+    if (
+      typeof sw.WriteWrap === 'function' &&
+      typeof sw.ShutdownWrap === 'function' &&
+      sw.streamBaseState instanceof Int32Array &&
+      typeof sw.kReadBytesOrError === 'number' &&
+      proto &&
+      methods.every((m) => typeof proto[m] === 'function')
+    ) {
+      bindings = {
+        WriteWrap: sw.WriteWrap as Bindings['WriteWrap'],
+        ShutdownWrap: sw.ShutdownWrap as Bindings['ShutdownWrap'],
+        state: sw.streamBaseState,
+        kRead: sw.kReadBytesOrError,
+      };
+    }
+  } catch {
+    bindings = null;
+  }
+  return bindings;
+}
+
+const noop = () => {};
+
+// ---- the server -------------------------------------------------------------------------------
+
+export function listenReplyAndClose(opts: ReplyServerOptions): Promise<ReplyServer> {
+  const log = opts.log ?? silentLogger;
+  const b = opts.fastPath === false || log !== silentLogger ? null : loadBindings();
+  if (!b) {
+    return listenTcp({
+      name: opts.name,
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      port: opts.port,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      log,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.logWaiting ? { logWaiting: true } : {}),
+      pauseOnConnect: true,
+      noDelay: false,
+      onConnection(stream: Duplex) {
+        sendAndClose(stream, opts.reply());
+        return undefined;
+      },
+    }).then((s) => Object.assign(s, { fastPath: false }));
+  }
+  return listenFast(opts, b, log);
+}
+
+interface Conn {
+  handle: Handle;
+  epoch: number;
+  source: string | undefined;
+}
+
+const CONN = Symbol('netkit.conn');
+type OwnedHandle = Handle & { [CONN]?: Conn };
+
+function listenFast(opts: ReplyServerOptions, b: Bindings, log: Logger): Promise<ReplyServer> {
+  const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
+  const host = opts.host ?? '127.0.0.1';
+  const open = new Set<Conn>();
+  const perSource = new Map<string, number>();
+  let epoch = 0; // advanced by the idle sweep: a connection two epochs old has been idle ≥ idleTimeoutMs
+  let closing: Promise<void> | undefined;
+  let drained: (() => void) | undefined;
+  const server = net.createServer({ pauseOnConnect: true });
+  server.maxConnections = Number.MAX_SAFE_INTEGER;
+  // A connection accepted before our handler is installed still gets its answer.
+  server.on('connection', (s) => sendAndClose(s, opts.reply()));
+
+  const finish = (c: Conn) => {
+    if (!open.delete(c)) return;
+    if (c.source !== undefined) {
+      const left = (perSource.get(c.source) ?? 1) - 1;
+      if (left <= 0) perSource.delete(c.source);
+      else perSource.set(c.source, left);
+    }
+    c.handle.onread = noop; // must stay a function: the native setter aborts on anything else
+    (c.handle as OwnedHandle)[CONN] = undefined;
+    c.handle.readStop();
+    c.handle.close();
+    if (open.size === 0) drained?.();
+  };
+
+  const accept = (err: number, handle: Handle | undefined) => {
+    if (err || !handle) return;
+    if (closing || open.size >= limits.maxConnections) {
+      handle.close();
+      return;
+    }
+    let source: string | undefined;
+    if (limits.perSourceConnections > 0) {
+      const out: { address?: string } = {};
+      handle.getpeername(out);
+      source = out.address ?? '';
+      const n = perSource.get(source) ?? 0;
+      if (n >= limits.perSourceConnections) {
+        handle.close();
+        return;
+      }
+      perSource.set(source, n + 1);
+    }
+    const c: Conn = { handle, epoch, source };
+    open.add(c);
+    const w = new b.WriteWrap();
+    w.handle = handle;
+    w.oncomplete = noop;
+    w.async = false;
+    if (handle.writeBuffer(w, opts.reply()) < 0) return finish(c);
+    const sd = new b.ShutdownWrap();
+    sd.handle = handle;
+    sd.callback = noop;
+    sd.oncomplete = noop;
+    if (handle.shutdown(sd) < 0) return finish(c);
+    // Read (and drop) until the client's FIN: closing with unread input would reset the
+    // connection and could destroy the reply still in flight. One shared callback, no closure.
+    (handle as OwnedHandle)[CONN] = c;
+    handle.onread = onread;
+    if (handle.readStart() < 0) finish(c);
+  };
+
+  function onread(this: OwnedHandle) {
+    const c = this[CONN];
+    if (c && b.state[b.kRead]! < 0) finish(c); // EOF or error
+  }
+
+  const sweepMs = limits.idleTimeoutMs > 0 ? Math.max(10, limits.idleTimeoutMs / 2) : 0;
+  const sweep = sweepMs
+    ? setInterval(() => {
+        epoch++;
+        for (const c of open) if (epoch - c.epoch >= 2) finish(c);
+      }, sweepMs)
+    : undefined;
+  sweep?.unref();
+
+  const destroy = () => {
+    if (sweep) clearInterval(sweep);
+    server.close();
+    for (const c of [...open]) finish(c);
+  };
+
+  const close = (): Promise<void> => {
+    if (closing) return closing;
+    closing = new Promise<void>((resolve) => {
+      server.close();
+      const timer = setTimeout(destroy, limits.graceMs);
+      timer.unref();
+      drained = () => {
+        clearTimeout(timer);
+        if (sweep) clearInterval(sweep);
+        resolve();
+      };
+      if (open.size === 0) drained();
+    });
+    return closing;
+  };
+
+  return new Promise<ReplyServer>((resolve, reject) => {
+    const onError = (err: Error) => reject(networkError('listen', `${host}:${opts.port}`, err));
+    server.once('error', onError);
+    server.listen({ host, port: opts.port, backlog: 4096 }, () => {
+      server.off('error', onError);
+      const h = (server as unknown as { _handle?: { onconnection?: unknown } })._handle;
+      if (!h || typeof h.onconnection !== 'function') {
+        // Not the handle we know: stay on sockets (the 'connection' listener serves them).
+        log({ level: 'debug', event: 'fast-path-unavailable', source: opts.name });
+      } else {
+        h.onconnection = accept;
+      }
+      const address = server.address() as net.AddressInfo;
+      log({
+        level: 'info',
+        event: 'listening',
+        source: opts.name,
+        protocol: 'tcp',
+        address: address.address,
+        port: address.port,
+      });
+      if (opts.signal) {
+        if (opts.signal.aborted) void close();
+        else opts.signal.addEventListener('abort', () => void close(), { once: true });
+      }
+      resolve({
+        name: opts.name,
+        protocol: 'tcp',
+        address,
+        close,
+        destroy,
+        fastPath: h !== undefined && typeof h.onconnection === 'function',
+        get connections() {
+          return open.size;
+        },
+      });
+    });
+  });
+}
