@@ -43,7 +43,7 @@ function entry(protocol: 'tcp' | 'udp'): CatalogEntry {
       };
     },
     tryCommand: (host, port) =>
-      port === 111 ? `rpcinfo -p ${host}` : `netkit rpcinfo -p ${host} --port ${port}`,
+      port === 111 ? `netkit rpcinfo -p ${host}` : `netkit rpcinfo -p ${host} --port ${port}`,
   };
 }
 
