@@ -16,8 +16,10 @@ export type Predicate = (d: Dissection) => boolean;
 const REJECT = Symbol('reject');
 
 /** The IP header's protocol byte must be captured to test a protocol. */
-function needProto(d: Dissection): void {
+/** Rejects the packet when its IP protocol number is not known (header cut short). */
+function needProto(d: Dissection): Dissection {
   if ((d.net === NET_IP4 || d.net === NET_IP6) && d.proto < 0) throw REJECT;
+  return d;
 }
 
 interface Tok {
@@ -447,7 +449,7 @@ class Parser {
     } else if (v === 'proto') {
       this.p++;
       const n = this.protoNumber();
-      return (d) => (d.net === NET_IP4 || d.net === NET_IP6) && (needProto(d), upper(d) === n);
+      return (d) => (d.net === NET_IP4 || d.net === NET_IP6) && upper(needProto(d)) === n;
     }
     const dir = this.direction();
     const kindTok = this.cur;
@@ -587,11 +589,9 @@ class Parser {
         this.fail(`'${tok.v}' has host bits set beyond /${bits}`, tok);
       const m = (a: number) => a >= 0 && (a & mask) >>> 0 === want;
       const ipSrc = (d: Dissection) =>
-        (d.net === NET_IP4 && (needAddrs(d), m(d.ip4Src))) ||
-        (proto !== 'ip' && d.net === NET_ARP && m(d.arpSpa));
+        (d.net === NET_IP4 && m(needAddrs(d).ip4Src)) || (proto !== 'ip' && d.net === NET_ARP && m(d.arpSpa));
       const ipDst = (d: Dissection) =>
-        (d.net === NET_IP4 && (needAddrs(d), m(d.ip4Dst))) ||
-        (proto !== 'ip' && d.net === NET_ARP && m(d.arpTpa));
+        (d.net === NET_IP4 && m(needAddrs(d).ip4Dst)) || (proto !== 'ip' && d.net === NET_ARP && m(d.arpTpa));
       return combine(dir, ipSrc, ipDst);
     }
     const v6 = parseIPv6(text);
@@ -647,8 +647,10 @@ class Parser {
   }
 }
 
-function needAddrs(d: Dissection): void {
+/** Rejects the packet (libpcap: the primitive fails) when its IPv4 addresses were not captured. */
+function needAddrs(d: Dissection): Dissection {
   if (d.caplen < d.netOff + 20) throw REJECT;
+  return d;
 }
 
 function padNet(t: string): string {

@@ -1,10 +1,9 @@
 // The slides' day/time server (port 21566): ctime() + "\nHave a nice day!", then close.
 // Sent in one write, so the slides' client reads it all with one recv(1024).
 
-import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/log.js';
 import { listenReplyAndClose } from '../core/reply-server.js';
-import { sendAndClose, type TcpLimits, type TcpServer } from '../core/tcp-server.js';
+import type { TcpLimits, TcpServer } from '../core/tcp-server.js';
 import { type Encoding, encodeText } from '../core/text.js';
 import { CtimeCache } from '../core/time.js';
 
@@ -23,11 +22,6 @@ export interface CourseDaytimeOptions {
 
 export function daytimeMessage(ctimeText: string): string {
   return `${ctimeText}\nHave a nice day!`;
-}
-
-/** Answers one connection: the message, then close (after the client's FIN). Works on any Duplex. */
-export function serveDaytimeStream(stream: Duplex, message: Uint8Array): void {
-  sendAndClose(stream, message);
 }
 
 export function serveCourseDaytime(opts: CourseDaytimeOptions = {}): Promise<TcpServer> {

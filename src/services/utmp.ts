@@ -87,7 +87,7 @@ export function readUsers(file: string = DEFAULT_UTMP): UtmpEntry[] {
     fd = openSync(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new NetkitError(ErrorCodes.UNAVAILABLE, `cannot read ${file}: ${(err as Error).message}`);
+    throw new NetkitError(ErrorCodes.FILE, `cannot read ${file}: ${(err as Error).message}`);
   }
   try {
     const size = Math.min(fstatSync(fd).size, MAX_UTMP_RECORDS * UTMP_RECORD);

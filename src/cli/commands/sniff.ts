@@ -2,7 +2,7 @@
 // child process: capturing needs libpcap and privileges), decoded by netkit as packets arrive.
 
 import { spawn } from 'node:child_process';
-import { NetkitError } from '../../core/errors.js';
+import { ErrorCodes, NetkitError } from '../../core/errors.js';
 import { type Command, str } from '../command.js';
 import { ANALYZER_OPTIONS, analyzerFrom, analyzeStream } from './read.js';
 
@@ -50,7 +50,7 @@ export const sniff: Command = {
     });
     const exited = new Promise<number | null>((resolve, reject) => {
       child.once('error', (e) =>
-        reject(new NetkitError('NETKIT_ERR_UNAVAILABLE', `cannot run ${program}: ${(e as Error).message}`)),
+        reject(new NetkitError(ErrorCodes.UNAVAILABLE, `cannot run ${program}: ${(e as Error).message}`)),
       );
       child.once('close', (code) => resolve(code));
     });
@@ -70,7 +70,7 @@ export const sniff: Command = {
       const stopped = ctx.signal.aborted || an.done;
       if (code !== 0 && code !== null && !stopped && an.seen === 0) {
         throw new NetkitError(
-          'NETKIT_ERR_UNAVAILABLE',
+          ErrorCodes.UNAVAILABLE,
           `tcpdump exited with status ${String(code)}: ${stderrText.trim().split('\n').pop() ?? ''}`,
         );
       }
