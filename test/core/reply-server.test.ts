@@ -23,11 +23,15 @@ async function until(pred: () => boolean, ms = 3000): Promise<void> {
     if (Date.now() - t0 > ms) assert.fail('condition never held');
 }
 
-for (const fastPath of [true, false]) {
-  const path = fastPath ? 'on the TCP handle' : 'on Node sockets';
+const paths = [
+  { fastPath: true, finCheckMs: 4, path: 'on the TCP handle, checking for the FIN once' },
+  { fastPath: true, finCheckMs: 0, path: 'on the TCP handle, watching for the FIN' },
+  { fastPath: false, finCheckMs: 4, path: 'on Node sockets' },
+];
+for (const { fastPath, finCheckMs, path } of paths) {
   describe(`listenReplyAndClose ${path}`, () => {
     const start = (limits = {}) =>
-      listenReplyAndClose({ name: 't', port: 0, reply: () => REPLY, limits, fastPath });
+      listenReplyAndClose({ name: 't', port: 0, reply: () => REPLY, limits, fastPath, finCheckMs });
 
     it('says which path it took', async () => {
       const s = await start();
@@ -60,6 +64,35 @@ for (const fastPath of [true, false]) {
           c.end('hello\r\n');
           assert.deepEqual(await readAll(c), REPLY, `attempt ${i}`);
         }
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('never resets a client that sends data after the answer and its FIN later', async () => {
+      const s = await start();
+      try {
+        for (let i = 0; i < 5; i++) {
+          const c = net.connect({ port: s.address.port, host: '127.0.0.1', allowHalfOpen: true });
+          const errors: Error[] = [];
+          c.on('error', (e) => errors.push(e));
+          const chunks: Buffer[] = [];
+          c.on('data', (d: Buffer) => chunks.push(d));
+          const ended = new Promise<void>((r) => c.on('end', () => r()));
+          const closed = new Promise<void>((r) => c.on('close', () => r()));
+          await ended; // the answer and the server's FIN are here
+          await sleep(30); // well past the FIN check: the server has found no FIN yet
+          // A reset would answer the first write; the second would then fail with EPIPE.
+          c.write('late words\r\n');
+          await sleep(30);
+          c.write('more late words\r\n');
+          await sleep(30);
+          c.end();
+          await closed;
+          assert.deepEqual(errors, [], `attempt ${i}: the late data got a reset`);
+          assert.deepEqual(Buffer.concat(chunks), REPLY);
+        }
+        await until(() => s.connections === 0);
       } finally {
         await s.close();
       }
