@@ -40,6 +40,21 @@ export interface XdrReaderOptions {
   views?: boolean;
 }
 
+/** XdrReader's fields as `acquire` re-points them. */
+interface Writable {
+  bytes: Uint8Array;
+  pos: number;
+  end: number;
+  depth: number;
+  maxDepth: number;
+  stringMode: StringMode;
+  views: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+/** The one reader `XdrReader.acquire` hands out again (undefined while it is in use). */
+let spare: XdrReader | undefined;
+
 export class XdrReader {
   readonly bytes: Uint8Array;
   pos: number;
@@ -49,9 +64,6 @@ export class XdrReader {
   readonly maxDepth: number;
   readonly stringMode: StringMode;
   readonly views: boolean;
-  /** With `views` on a plain Uint8Array: its buffer, so views are made without subarray()'s species lookup. */
-  private readonly viewBuffer: ArrayBufferLike | null;
-  private readonly viewOffset: number;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options?: XdrReaderOptions) {
     if (offset < 0 || end > bytes.length || offset > end) {
@@ -63,10 +75,35 @@ export class XdrReader {
     this.maxDepth = options?.maxDepth ?? 200;
     this.stringMode = options?.stringMode ?? 'utf8';
     this.views = options?.views ?? false;
-    // A Buffer keeps subarray() so its views stay Buffers.
-    const plain = this.views && bytes.constructor === Uint8Array;
-    this.viewBuffer = plain ? bytes.buffer : null;
-    this.viewOffset = plain ? bytes.byteOffset : 0;
+  }
+
+  /**
+   * A reader over all of `bytes` for one whole-message decode (`decode()` in types.ts): the spare
+   * reader when there is one, so a decode allocates no reader; give it back with `release`.
+   * Nested decodes (a codec calling decode()) simply get a new one.
+   */
+  static acquire(bytes: Uint8Array, options?: XdrReaderOptions): XdrReader {
+    const r = spare;
+    if (r === undefined) return new XdrReader(bytes, 0, bytes.length, options);
+    spare = undefined;
+    const w = r as unknown as Writable;
+    w.bytes = bytes;
+    w.pos = 0;
+    w.end = bytes.length;
+    w.depth = 0;
+    w.maxDepth = options?.maxDepth ?? 200;
+    w.stringMode = options?.stringMode ?? 'utf8';
+    w.views = options?.views ?? false;
+    return r;
+  }
+
+  /** Returns a reader from `acquire` once its decode is over; it drops the input. */
+  static release(r: XdrReader): void {
+    const w = r as unknown as Writable;
+    w.bytes = EMPTY;
+    w.pos = 0;
+    w.end = 0;
+    spare = r;
   }
 
   /**
@@ -75,8 +112,7 @@ export class XdrReader {
    */
   bytesAt(start: number, n: number): Uint8Array {
     if (!this.views) return copyOf(this.bytes, start, start + n);
-    const ab = this.viewBuffer;
-    return ab ? new Uint8Array(ab, this.viewOffset + start, n) : this.bytes.subarray(start, start + n);
+    return this.bytes.subarray(start, start + n);
   }
 
   /** Bytes not read yet. */
@@ -264,34 +300,30 @@ export class XdrReader {
 }
 
 /**
- * `b[p … p+n)` as a string when every byte is ASCII, else null (n ≤ 16). Each length has its own
- * straight-line case, built once here: the bytes are loaded once, OR-ed to test bit 7, and passed
- * to String.fromCharCode as arguments — about 3× faster than any slicing decoder for the names,
- * netids and paths RPC carries (measured on Node 20).
+ * `ASCII[n](b, p)`: the n (≤ 16) bytes at p as a string when every one is ASCII, else null. One
+ * small straight-line function per length, built once here: the bytes are loaded once, OR-ed to
+ * test bit 7, and passed to String.fromCharCode as arguments — about 3× faster than any slicing
+ * decoder for the names, netids and paths RPC carries, and small enough to be inlined where a
+ * call site always sees one length (measured on Node 20).
  */
-const ascii16 = (() => {
-  const cases = ["case 0: return '';"];
-  for (let n = 1; n <= 16; n++) {
-    const c = Array.from({ length: n }, (_, i) => `c${i}`);
-    const loads = c.map((x, i) => `const ${x} = b[p + ${i}];`).join(' ');
-    cases.push(
-      `case ${n}: { ${loads} return (${c.join(' | ')}) > 127 ? null : String.fromCharCode(${c.join(', ')}); }`,
-    );
-  }
-  return new Function('b', 'p', 'n', `switch (n) {\n${cases.join('\n')}\n}\nreturn null;`) as (
-    b: Uint8Array,
-    p: number,
-    n: number,
-  ) => string | null;
-})();
+const ASCII: readonly ((b: Uint8Array, p: number) => string | null)[] = Array.from({ length: 17 }, (_, n) => {
+  if (n === 0) return () => '';
+  const c = Array.from({ length: n }, (_, i) => `c${i}`);
+  const loads = c.map((x, i) => `const ${x} = b[p + ${i}];`).join(' ');
+  return new Function(
+    'b',
+    'p',
+    `${loads} return (${c.join(' | ')}) > 127 ? null : String.fromCharCode(${c.join(', ')});`,
+  ) as (b: Uint8Array, p: number) => string | null;
+});
 
 /** `b[p … p+n)` as a string when every byte is ASCII, else null (meant for n ≤ 64; also called by compiled decoders). */
 export function asciiOrNull(b: Uint8Array, p: number, n: number): string | null {
-  if (n <= 16) return ascii16(b, p, n);
+  if (n <= 16) return ASCII[n]!(b, p);
   let s = '';
   while (n > 0) {
     const k = Math.min(n, 16);
-    const t = ascii16(b, p, k);
+    const t = ASCII[k]!(b, p);
     if (t === null) return null;
     s += t;
     p += k;

@@ -393,19 +393,30 @@ export function transform<A, B>(t: XdrType<A>, to: (a: A) => B, from: (b: B) => 
 
 // ---------------------------------------------------------------- whole messages
 
-const shared = new XdrWriter(4096);
+/** The scratch writer encode() reuses; undefined while an encode holds it. */
+let spareWriter: XdrWriter | undefined = new XdrWriter(4096);
 
-/** Encodes one value into a fresh Uint8Array (uses a shared scratch writer). */
+/**
+ * Encodes one value into a fresh Uint8Array. A scratch writer is reused across calls; a codec
+ * that calls encode() inside an encode gets a writer of its own (sharing one would overwrite the
+ * outer message), and an encode that throws simply does not give the writer back.
+ */
 export function encode<T>(t: XdrType<T>, v: T): Uint8Array {
-  shared.reset();
-  t.encode(shared, v);
-  return shared.copy();
+  const w = spareWriter ?? new XdrWriter(4096);
+  spareWriter = undefined;
+  w.reset();
+  t.encode(w, v);
+  const out = w.copy();
+  spareWriter = w;
+  return out;
 }
 
 /** Decodes exactly one value from `bytes`; trailing bytes are an error. */
 export function decode<T>(t: XdrType<T>, bytes: Uint8Array, options?: XdrReaderOptions): T {
-  const r = new XdrReader(bytes, 0, bytes.length, options);
+  // One reader is reused across calls (a decode that throws simply does not give it back).
+  const r = XdrReader.acquire(bytes, options);
   const v = t.decode(r);
   r.done();
+  XdrReader.release(r);
   return v;
 }

@@ -294,14 +294,13 @@ describe('compiled XDR decoders match the member-by-member decoder', () => {
     assert.deepEqual(xdr.decode(t, xdr.encode(t, value)), value);
   });
 
-  test('opaque views of a plain Uint8Array share its memory; views of a Buffer stay Buffers', () => {
+  test('opaque views share the input’s memory, views of a Buffer stay Buffers, copies do not', () => {
     const t = xdr.struct({ o: xdr.opaque(8), f: xdr.fixedOpaque(3) });
     const wire = xdr.encode(t, { o: new Uint8Array([1, 2]), f: new Uint8Array([3, 4, 5]) });
     const framed = new Uint8Array(wire.length + 8);
     framed.set(wire, 4);
     const input = framed.subarray(4, 4 + wire.length);
     const v = xdr.decode(t, input, { views: true });
-    assert.equal(v.o.constructor, Uint8Array);
     assert.equal(v.o.buffer, framed.buffer);
     input[4] = 9;
     input[8] = 8;
@@ -311,5 +310,35 @@ describe('compiled XDR decoders match the member-by-member decoder', () => {
     const copy = xdr.decode(t, input);
     input[4] = 7;
     assert.equal(copy.o[0], 9);
+  });
+
+  test('whole-message decodes reuse one reader without carrying options, depth or input between calls', () => {
+    interface Chain {
+      next: Chain | null;
+    }
+    const chain: xdr.XdrType<Chain> = xdr.struct<Chain>({ next: xdr.optional(xdr.lazy(() => chain)) });
+    const deep = xdr.encode(chain, { next: { next: { next: null } } });
+    // A decode that fails inside nested data, with a small depth limit and views on...
+    assert.throws(() => xdr.decode(chain, deep, { maxDepth: 1, views: true }), /nesting deeper than 1/);
+    // ...leaves the next one with the defaults: depth 0, limit 200, copies.
+    assert.deepEqual(xdr.decode(chain, deep), { next: { next: { next: null } } });
+    const wire = xdr.encode(xdr.opaque(), new Uint8Array([5]));
+    const copy = xdr.decode(xdr.opaque(), wire);
+    wire[4] = 6;
+    assert.equal(copy[0], 5);
+    // A codec that itself calls decode() while the outer decode runs gets its own reader.
+    const inner = xdr.struct({ a: xdr.int, s: xdr.string(10) });
+    const nested = xdr.struct({
+      before: xdr.int,
+      packed: xdr.transform(
+        xdr.opaque(100),
+        (b) => xdr.decode(inner, b),
+        (v: { a: number; s: string }) => xdr.encode(inner, v),
+      ),
+      after: xdr.string(10),
+    });
+    const v = { before: 1, packed: { a: -2, s: 'in' }, after: 'out' };
+    assert.deepEqual(xdr.decode(nested, xdr.encode(nested, v)), v);
+    assert.deepEqual(xdr.decode(nested, xdr.encode(nested, v)), v);
   });
 });
