@@ -35,7 +35,16 @@ export type Shape =
   | { readonly k: 'array'; readonly of: Codec; readonly max: number }
   | { readonly k: 'fixedArray'; readonly of: Codec; readonly n: number }
   | { readonly k: 'struct'; readonly names: readonly string[]; readonly types: readonly Codec[] }
-  | { readonly k: 'optional'; readonly of: Codec };
+  | { readonly k: 'optional'; readonly of: Codec }
+  | { readonly k: 'void' }
+  | {
+      readonly k: 'union';
+      readonly self: Codec;
+      readonly disc: Codec;
+      /** Discriminant → arm, as the union's own Map holds them (last arm wins for a repeated tag). */
+      readonly arms: ReadonlyMap<number | boolean, Codec>;
+      readonly dflt: Codec | undefined;
+    };
 
 const SHAPES = new WeakMap<object, Shape>();
 
@@ -283,6 +292,51 @@ function read(g: Gen, t: Codec, target: string, checked = false): void {
       const props = s.names.map((name, k) => `${JSON.stringify(name)}: ${vars[k]}`);
       if (s.names.length === 0) g.line(`${target} = {};`);
       else g.line(`${target} = { ${props.join(', ')} };`);
+      g.line('}');
+      return;
+    }
+    case 'void':
+      g.line(`${target} = undefined;`);
+      return;
+    case 'union': {
+      const ds = SHAPES.get(s.disc);
+      const labels = [...s.arms.keys()];
+      const literal = (tag: number | boolean) =>
+        typeof tag === 'boolean' || Number.isSafeInteger(tag) ? String(tag) : undefined;
+      if (
+        !ds ||
+        fixedSize(ds) !== 4 ||
+        ds.k === 'float' ||
+        labels.some((tag) => literal(tag) === undefined)
+      ) {
+        generic(g, t, target);
+        return;
+      }
+      const q = g.name('q');
+      const tag = g.name('tag');
+      const val = g.name('val');
+      g.line('{');
+      g.line(`const ${q} = p; let ${tag}, ${val};`);
+      fixedRun(g, [{ s: ds, target: tag }], false);
+      g.line(`switch (${tag}) {`);
+      // Tags sharing an arm share one body, in the order the Map holds them.
+      const groups: { tags: (number | boolean)[]; arm: Codec }[] = [];
+      for (const [k, arm] of s.arms) {
+        const last = groups[groups.length - 1];
+        if (last && last.arm === arm) last.tags.push(k);
+        else groups.push({ tags: [k], arm });
+      }
+      for (const grp of groups) {
+        g.line(`${grp.tags.map((k) => `case ${literal(k)}:`).join(' ')} {`);
+        read(g, grp.arm, val);
+        g.line('break; }');
+      }
+      g.line('default: {');
+      // No arm: the union's own decoder, from the discriminant, throws the error.
+      if (s.dflt) read(g, s.dflt, val);
+      else g.line(`r.pos = ${q}; ${g.ref(s.self)}.decode(r);`);
+      g.line('} }');
+      g.line(`${target} = { tag: ${tag}, value: ${val} };`);
       g.line('}');
       return;
     }

@@ -85,6 +85,7 @@ export const voidType: XdrType<void> = {
   encode: () => {},
   decode: () => undefined,
 };
+setShape(voidType, { k: 'void' });
 
 for (const [t, m] of [
   [int, 'int'],
@@ -288,7 +289,7 @@ export function union<D extends number | boolean, V = unknown>(
   for (const t of map.values()) armMin = Math.min(armMin, t.min);
   if (dflt) armMin = Math.min(armMin, dflt.min);
   if (!Number.isFinite(armMin)) armMin = 0;
-  return {
+  const u: XdrType<UnionValue<D, V>> = {
     min: disc.min + armMin,
     encode(w, v) {
       if (v === null || typeof v !== 'object') throw new XdrEncodeError('union value must be { tag, value }');
@@ -305,6 +306,8 @@ export function union<D extends number | boolean, V = unknown>(
       return { tag, value: arm.decode(r) as V };
     },
   };
+  setShape(u, { k: 'union', self: u, disc, arms: map, dflt });
+  return u;
 }
 
 /** Optional data `T *x`: `null` when absent; on the wire a bool then T (RFC 4506 §4.19). */

@@ -16,7 +16,9 @@ type Node =
   | { k: 'fixedArray'; of: Node; n: number }
   | { k: 'struct'; fields: Node[] }
   | { k: 'optional'; of: Node }
-  | { k: 'opaqueCall'; of: Node };
+  | { k: 'opaqueCall'; of: Node }
+  | { k: 'void' }
+  | { k: 'union'; disc: 'int' | 'uint' | 'bool' | 'enum'; arms: [number, Node][]; dflt: Node | null };
 
 const ENUM = [0, 2, 5, -7];
 
@@ -54,6 +56,24 @@ function codec(n: Node): xdr.XdrType<unknown> {
       ) as xdr.XdrType<unknown>;
     case 'optional':
       return xdr.optional(codec(n.of)) as xdr.XdrType<unknown>;
+    case 'void':
+      return xdr.voidType as xdr.XdrType<unknown>;
+    case 'union': {
+      const disc =
+        n.disc === 'enum'
+          ? xdr.enumType(ENUM)
+          : n.disc === 'bool'
+            ? xdr.bool
+            : n.disc === 'uint'
+              ? xdr.uint
+              : xdr.int;
+      const tag = (k: number) => (n.disc === 'bool' ? k % 2 === 1 : n.disc === 'uint' ? k >>> 0 : k);
+      return xdr.union<number | boolean>({
+        disc: disc as xdr.XdrType<number | boolean>,
+        arms: n.arms.map(([k, a]) => [[tag(k)], codec(a)] as const),
+        ...(n.dflt ? { defaultArm: codec(n.dflt) } : {}),
+      }) as xdr.XdrType<unknown>;
+    }
     case 'opaqueCall':
       // A codec the compiler knows nothing about: compiled code must call it.
       return xdr.transform(
@@ -79,6 +99,15 @@ function minSize(n: Node): number {
       return n.fields.reduce((s, f) => s + minSize(f), 0);
     case 'opaqueCall':
       return minSize(n.of);
+    case 'void':
+      return 0;
+    case 'union': {
+      // The arm a tag selects is the last one listed for it; with no arm at all nothing decodes,
+      // and the codecs then count the arms as 0 bytes.
+      const byTag = new Map(n.arms);
+      const arms = [...[...byTag.values()].map(minSize), ...(n.dflt ? [minSize(n.dflt)] : [])];
+      return 4 + (arms.length ? Math.min(...arms) : 0);
+    }
     default:
       return 4;
   }
@@ -153,6 +182,31 @@ function reference(n: Node): (r: xdr.XdrReader) => unknown {
     }
     case 'opaqueCall':
       return reference(n.of);
+    case 'void':
+      return () => undefined;
+    case 'union': {
+      // RFC 4506 §4.15: the discriminant, then the arm it selects (the last arm listed for a tag).
+      const set = new Set(ENUM);
+      const disc =
+        n.disc === 'enum'
+          ? (r: xdr.XdrReader) => r.enumValue(set)
+          : n.disc === 'bool'
+            ? (r: xdr.XdrReader) => r.bool()
+            : n.disc === 'uint'
+              ? (r: xdr.XdrReader) => r.uint()
+              : (r: xdr.XdrReader) => r.int();
+      const tag = (k: number) => (n.disc === 'bool' ? k % 2 === 1 : n.disc === 'uint' ? k >>> 0 : k);
+      const arms = new Map<number | boolean, (r: xdr.XdrReader) => unknown>();
+      for (const [k, a] of n.arms) arms.set(tag(k), reference(a));
+      const dflt = n.dflt ? reference(n.dflt) : undefined;
+      return (r) => {
+        const at = r.pos;
+        const t = disc(r);
+        const arm = arms.get(t) ?? dflt;
+        if (!arm) return r.fail(`union has no arm for discriminant ${String(t)}`, ErrorCodes.INVALID, at);
+        return { tag: t, value: arm(r) };
+      };
+    }
   }
 }
 
@@ -179,6 +233,13 @@ const nodeArb: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
     fc.record({ k: fc.constant('struct' as const), fields: fc.array(tie('node'), { maxLength: 5 }) }),
     fc.record({ k: fc.constant('optional' as const), of: tie('node') }),
     fc.record({ k: fc.constant('opaqueCall' as const), of: tie('node') }),
+    fc.constant<Node>({ k: 'void' }),
+    fc.record({
+      k: fc.constant('union' as const),
+      disc: fc.constantFrom('int' as const, 'uint' as const, 'bool' as const, 'enum' as const),
+      arms: fc.array(fc.tuple(fc.constantFrom(0, 1, 2, 5, -7, 3), tie('node')), { maxLength: 4 }),
+      dflt: fc.option(tie('node'), { nil: null }),
+    }),
   ),
 })).node;
 
