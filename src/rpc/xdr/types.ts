@@ -2,6 +2,7 @@
 // struct / union / array / optional builders. rpcgen output targets exactly this API.
 
 import { ErrorCodes } from '../../core/errors.js';
+import { compileDecoder, setShape } from './compile.js';
 import { type StringMode, XdrReader, type XdrReaderOptions } from './reader.js';
 import { XdrEncodeError, XdrWriter } from './writer.js';
 
@@ -21,15 +22,17 @@ export type XdrValue<C> = C extends XdrType<infer T> ? T : never;
 /** Unsigned 32-bit "no maximum" (`<>` in the RPC language). */
 export const UNBOUNDED = 0xffff_ffff;
 
+const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0 && n <= UNBOUNDED;
+
 function checkMax(max: number): number {
   if (!Number.isInteger(max) || max < 0 || max > UNBOUNDED) throw new XdrEncodeError(`bad maximum ${max}`);
   return max;
 }
 
-/** Primitive codecs whose reader/writer method a generated struct calls directly. */
+/** Primitive codecs whose writer method a generated encoder calls directly. */
 const DIRECT = new Map<XdrType<never>, string>();
-/** Builder-made codecs a generated struct can call inline: code with V for the value (numbers only). */
-const INLINE = new WeakMap<XdrType<never>, { enc: string; dec: string }>();
+/** Builder-made codecs a generated encoder can call inline: code with V for the value (numbers only). */
+const INLINE = new WeakMap<XdrType<never>, { enc: string }>();
 
 // ---------------------------------------------------------------- primitives
 
@@ -82,6 +85,7 @@ export const voidType: XdrType<void> = {
   encode: () => {},
   decode: () => undefined,
 };
+setShape(voidType, { k: 'void' });
 
 for (const [t, m] of [
   [int, 'int'],
@@ -93,6 +97,7 @@ for (const [t, m] of [
   [bool, 'bool'],
 ] as const) {
   DIRECT.set(t as XdrType<never>, m);
+  setShape(t, { k: m });
 }
 
 /**
@@ -103,7 +108,7 @@ export function enumType<E extends number = number>(
   values: readonly number[] | Readonly<Record<string, number>>,
 ): XdrType<E> {
   const set = new Set<number>(Array.isArray(values) ? values : Object.values(values));
-  return {
+  const t: XdrType<E> = {
     min: 4,
     encode(w, v) {
       if (!set.has(v)) throw new XdrEncodeError(`enum value ${v} not allowed`);
@@ -111,6 +116,8 @@ export function enumType<E extends number = number>(
     },
     decode: (r) => r.enumValue(set) as E,
   };
+  setShape(t, { k: 'enum', set });
+  return t;
 }
 
 /** An `enum` or `int` with no checking of its value. */
@@ -118,11 +125,13 @@ export const anyEnum: XdrType<number> = int;
 
 /** `opaque x[n]`: exactly n bytes (copied on decode). */
 export function fixedOpaque(n: number): XdrType<Uint8Array> {
-  return {
+  const t: XdrType<Uint8Array> = {
     min: n + ((4 - (n & 3)) & 3),
     encode: (w, v) => w.fixedOpaque(v, n),
     decode: (r) => r.fixedOpaque(n),
   };
+  if (isCount(n)) setShape(t, { k: 'fixedOpaque', n });
+  return t;
 }
 
 /** `opaque x<max>` (copied on decode). */
@@ -133,7 +142,8 @@ export function opaque(max: number = UNBOUNDED): XdrType<Uint8Array> {
     encode: (w, v) => w.opaque(v, max),
     decode: (r) => r.opaque(max),
   };
-  INLINE.set(t as XdrType<never>, { enc: `w.opaque(V, ${max})`, dec: `r.opaque(${max})` });
+  INLINE.set(t as XdrType<never>, { enc: `w.opaque(V, ${max})` });
+  setShape(t, { k: 'opaque', max });
   return t;
 }
 
@@ -148,8 +158,10 @@ export function string(max: number = UNBOUNDED, mode?: StringMode): XdrType<stri
     encode: (w, v) => w.string(v, max),
     decode: (r) => r.string(max, mode),
   };
-  if (mode === undefined)
-    INLINE.set(t as XdrType<never>, { enc: `w.string(V, ${max})`, dec: `r.string(${max})` });
+  if (mode === undefined) {
+    INLINE.set(t as XdrType<never>, { enc: `w.string(V, ${max})` });
+    setShape(t, { k: 'string', max });
+  }
   return t;
 }
 
@@ -162,7 +174,7 @@ export function stringBytes(max: number = UNBOUNDED): XdrType<Uint8Array> {
 
 /** `T x[n]`: exactly n elements, no count on the wire. */
 export function fixedArray<T>(t: XdrType<T>, n: number): XdrType<T[]> {
-  return {
+  const a: XdrType<T[]> = {
     min: t.min * n,
     encode(w, v) {
       if (!Array.isArray(v) || v.length !== n)
@@ -176,45 +188,45 @@ export function fixedArray<T>(t: XdrType<T>, n: number): XdrType<T[]> {
       return out;
     },
   };
+  if (isCount(n)) {
+    setShape(a, { k: 'fixedArray', of: t, n });
+    (a as { decode: XdrType<T[]>['decode'] }).decode = compileDecoder<T[]>({ k: 'fixedArray', of: t, n });
+  }
+  return a;
 }
 
 /** `T x<max>`: a count (≤ max) then the elements. */
 export function array<T>(t: XdrType<T>, max: number = UNBOUNDED): XdrType<T[]> {
   checkMax(max);
-  // Generated like struct(): a primitive element is read and written by a direct method call.
+  // Generated like struct(): a primitive element is written by a direct method call; the decoder
+  // is compiled (compile.ts).
   const direct = DIRECT.get(t as XdrType<never>);
   const enc = direct ? `w.${direct}(v[i]);` : 't.encode(w, v[i]);';
-  const dec = direct ? `out[i] = r.${direct}();` : 'out[i] = t.decode(r);';
   const make = new Function(
     't',
     'max',
     'XdrEncodeError',
-    `return {
-      encode: function encode(w, v) {
+    `return function encode(w, v) {
         if (!Array.isArray(v)) throw new XdrEncodeError('array value must be an array');
         if (v.length > max) throw new XdrEncodeError('array of ' + v.length + ' exceeds maximum ' + max);
         w.uint(v.length);
         for (let i = 0; i < v.length; i++) ${enc}
-      },
-      decode: function decode(r) {
-        const n = r.count(max, t.min);
-        const out = new Array(n);
-        for (let i = 0; i < n; i++) ${dec}
-        return out;
-      },
-    };`,
-  ) as (t: XdrType<T>, max: number, e: typeof XdrEncodeError) => Pick<XdrType<T[]>, 'encode' | 'decode'>;
-  const { encode, decode } = make(t, max, XdrEncodeError);
-  return { min: 4, encode, decode };
+      };`,
+  ) as (t: XdrType<T>, max: number, e: typeof XdrEncodeError) => XdrType<T[]>['encode'];
+  const encode = make(t, max, XdrEncodeError);
+  const a: XdrType<T[]> = { min: 4, encode, decode: compileDecoder<T[]>({ k: 'array', of: t, max }) };
+  setShape(a, { k: 'array', of: t, max });
+  return a;
 }
 
 type Fields<T> = { [K in keyof T]: XdrType<T[K]> };
 
 /**
  * `struct { … }`: members in the order of the object's keys. Decoding builds a fresh object
- * with every key, in that order. The encoder and decoder are generated once per struct (field
- * names are quoted with JSON.stringify, never spliced raw), so each member is a direct,
- * monomorphic call and decoded objects share one shape — several times faster than a loop.
+ * with every key, in that order. The encoder is generated once per struct (field names are
+ * quoted with JSON.stringify, never spliced raw), so each member is a direct, monomorphic call;
+ * the decoder is compiled to straight-line code with known members inlined (compile.ts), and
+ * decoded objects share one shape.
  */
 export function struct<T extends object>(fields: Fields<T>): XdrType<T> {
   const names = Object.keys(fields) as (keyof T & string)[];
@@ -222,21 +234,13 @@ export function struct<T extends object>(fields: Fields<T>): XdrType<T> {
   let min = 0;
   for (const t of types) min += t.min;
   const enc: string[] = [];
-  const dec: string[] = [];
   names.forEach((name, i) => {
     const key = JSON.stringify(name);
     const direct = DIRECT.get(types[i] as XdrType<never>);
     const inline = INLINE.get(types[i] as XdrType<never>);
-    if (direct) {
-      enc.push(`w.${direct}(v[${key}]);`);
-      dec.push(`${key}: r.${direct}(),`);
-    } else if (inline) {
-      enc.push(`${inline.enc.replace('V', `v[${key}]`)};`);
-      dec.push(`${key}: ${inline.dec},`);
-    } else {
-      enc.push(`t[${i}].encode(w, v[${key}]);`);
-      dec.push(`${key}: t[${i}].decode(r),`);
-    }
+    if (direct) enc.push(`w.${direct}(v[${key}]);`);
+    else if (inline) enc.push(`${inline.enc.replace('V', `v[${key}]`)};`);
+    else enc.push(`t[${i}].encode(w, v[${key}]);`);
   });
   const makeEncode = new Function(
     't',
@@ -246,10 +250,13 @@ export function struct<T extends object>(fields: Fields<T>): XdrType<T> {
       ${enc.join('\n')}
     };`,
   ) as (t: XdrType<unknown>[], e: typeof XdrEncodeError) => (w: XdrWriter, v: T) => void;
-  const makeDecode = new Function('t', `return function decode(r) { return { ${dec.join('\n')} }; };`) as (
-    t: XdrType<unknown>[],
-  ) => (r: XdrReader) => T;
-  return { min, encode: makeEncode(types, XdrEncodeError), decode: makeDecode(types) };
+  const t: XdrType<T> = {
+    min,
+    encode: makeEncode(types, XdrEncodeError),
+    decode: compileDecoder<T>({ k: 'struct', names, types }),
+  };
+  setShape(t, { k: 'struct', names, types });
+  return t;
 }
 
 /** A decoded/encodable union value: the discriminant and the selected arm's value. */
@@ -282,7 +289,7 @@ export function union<D extends number | boolean, V = unknown>(
   for (const t of map.values()) armMin = Math.min(armMin, t.min);
   if (dflt) armMin = Math.min(armMin, dflt.min);
   if (!Number.isFinite(armMin)) armMin = 0;
-  return {
+  const u: XdrType<UnionValue<D, V>> = {
     min: disc.min + armMin,
     encode(w, v) {
       if (v === null || typeof v !== 'object') throw new XdrEncodeError('union value must be { tag, value }');
@@ -299,11 +306,13 @@ export function union<D extends number | boolean, V = unknown>(
       return { tag, value: arm.decode(r) as V };
     },
   };
+  setShape(u, { k: 'union', self: u, disc, arms: map, dflt });
+  return u;
 }
 
 /** Optional data `T *x`: `null` when absent; on the wire a bool then T (RFC 4506 §4.19). */
 export function optional<T>(t: XdrType<T>): XdrType<T | null> {
-  return {
+  const o: XdrType<T | null> = {
     min: 4,
     encode(w, v) {
       if (v === null || v === undefined) {
@@ -321,6 +330,8 @@ export function optional<T>(t: XdrType<T>): XdrType<T | null> {
       return v;
     },
   };
+  setShape(o, { k: 'optional', of: t });
+  return o;
 }
 
 /**
@@ -385,19 +396,30 @@ export function transform<A, B>(t: XdrType<A>, to: (a: A) => B, from: (b: B) => 
 
 // ---------------------------------------------------------------- whole messages
 
-const shared = new XdrWriter(4096);
+/** The scratch writer encode() reuses; undefined while an encode holds it. */
+let spareWriter: XdrWriter | undefined = new XdrWriter(4096);
 
-/** Encodes one value into a fresh Uint8Array (uses a shared scratch writer). */
+/**
+ * Encodes one value into a fresh Uint8Array. A scratch writer is reused across calls; a codec
+ * that calls encode() inside an encode gets a writer of its own (sharing one would overwrite the
+ * outer message), and an encode that throws simply does not give the writer back.
+ */
 export function encode<T>(t: XdrType<T>, v: T): Uint8Array {
-  shared.reset();
-  t.encode(shared, v);
-  return shared.copy();
+  const w = spareWriter ?? new XdrWriter(4096);
+  spareWriter = undefined;
+  w.reset();
+  t.encode(w, v);
+  const out = w.copy();
+  spareWriter = w;
+  return out;
 }
 
 /** Decodes exactly one value from `bytes`; trailing bytes are an error. */
 export function decode<T>(t: XdrType<T>, bytes: Uint8Array, options?: XdrReaderOptions): T {
-  const r = new XdrReader(bytes, 0, bytes.length, options);
+  // One reader is reused across calls (a decode that throws simply does not give it back).
+  const r = XdrReader.acquire(bytes, options);
   const v = t.decode(r);
   r.done();
+  XdrReader.release(r);
   return v;
 }
