@@ -273,9 +273,17 @@ export default async function bench(): Promise<void> {
       console.log(`xinetd: ${(e as Error).message}`);
     }
     for (const p of peers) {
-      endpoints.push({ name: p.name, pid: p.pid, tcpHost: p.tcpHost, udpHost: p.udpHost, port: (s) => P[s]! });
+      endpoints.push({
+        name: p.name,
+        pid: p.pid,
+        tcpHost: p.tcpHost,
+        udpHost: p.udpHost,
+        port: (s) => P[s]!,
+      });
     }
-    const rows = ROW_FILTER.length ? allRows.filter((r) => ROW_FILTER.some((f) => r.label.includes(f))) : allRows;
+    const rows = ROW_FILTER.length
+      ? allRows.filter((r) => ROW_FILTER.some((f) => r.label.includes(f)))
+      : allRows;
     const results: (number | undefined)[][][] = rows.map(() => endpoints.map(() => []));
     const cpu: number[][][] = rows.map(() => endpoints.map(() => []));
     const t0 = Date.now();

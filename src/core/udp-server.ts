@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import { networkError } from './errors.js';
-import { fastPathDefault, type UdpHandle, type UdpPeer, udpBindings } from './handles.js';
+import { fastPathDefault, type UdpHandle, udpBindings } from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import { KeyedRateLimiter } from './rate.js';
 import type { RunningServer } from './service.js';
