@@ -97,7 +97,7 @@ type Owned = TcpHandle & { [CONN]?: Conn };
 type Req = Record<string | symbol, unknown>;
 
 /** Read size for discard and for a source's input: one buffer shared by every connection. */
-const DROP_BUFFER_BYTES = 64 * 1024;
+const DROP_BUFFER_BYTES = 256 * 1024;
 /** Echo stops reading while this much of its replies waits to be sent. */
 const ECHO_QUEUE_HIGH = 64 * 1024;
 /** Source writes per connection per event-loop turn when each leaves at once (fairness). */
