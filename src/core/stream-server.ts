@@ -7,12 +7,14 @@
 // while the socket's write queue is full); a source writes one shared, immutable block again and
 // again, the next write only when the last one left, so a slow reader holds no copies at all.
 // Same limits as `listenTcp`: connection cap, per-source cap, idle time, graceful close (FIN
-// after queued data, read to the client's FIN, destroy after `graceMs`). Where the bindings are
-// missing, or logging or `fastPath: false` asks for sockets, it is `listenTcp` with the service's
-// Duplex handler: the same bytes on the wire, tested both ways.
+// after queued data, read to the client's FIN, destroy after `graceMs`), and the same events
+// (connected, rejected, idle-timeout, socket-error; the peer's address is read only when there is
+// a log). Where the bindings are missing, or `fastPath: false` asks for sockets, it is
+// `listenTcp` with the service's Duplex handler: the same bytes on the wire, tested both ways.
 
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
 import { networkError } from './errors.js';
 import { fastPathDefault, type TcpBindings, type TcpHandle, tcpBindings } from './handles.js';
 import { type Logger, silentLogger } from './log.js';
@@ -48,7 +50,7 @@ export interface StreamServerOptions {
 }
 
 export interface StreamServer extends TcpServer {
-  /** True when connections are served on the TCP handle directly. */
+  /** True when connections are served on the TCP handle directly (logging or not). */
   readonly fastPath: boolean;
   /** Bytes waiting in the connections' write queues now (fast path; 0 on sockets). */
   readonly queuedBytes: number;
@@ -56,8 +58,7 @@ export interface StreamServer extends TcpServer {
 
 export function listenStream(opts: StreamServerOptions): Promise<StreamServer> {
   const log = opts.log ?? silentLogger;
-  const want = (opts.fastPath ?? fastPathDefault()) && log === silentLogger;
-  const b = want ? tcpBindings() : null;
+  const b = (opts.fastPath ?? fastPathDefault()) ? tcpBindings() : null;
   if (!b) {
     return listenTcp({
       name: opts.name,
@@ -77,6 +78,9 @@ interface Conn {
   /** Sweep epoch of the last traffic either way. */
   epoch: number;
   source: string | undefined;
+  /** The peer's address and port, read once when needed (per-source limit, logging). */
+  remote: string | undefined;
+  remotePort: number;
   /** A write of ours is waiting in libuv's queue (source: the next block waits for it). */
   writing: boolean;
   /** Reading is paused until the write queue drains (echo backpressure). */
@@ -105,7 +109,30 @@ const SOURCE_WRITES_PER_TURN = 4;
 
 const noop = () => {};
 
+/** Errors that are a client's normal way of leaving (the rude abort RFC 864 asks us to expect). */
+const QUIET_ERRNO = new Set([
+  -104 /* ECONNRESET */, -32 /* EPIPE */, -110 /* ETIMEDOUT */, -125 /* ECANCELED */,
+]);
+
 function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Promise<StreamServer> {
+  const logging = log !== silentLogger; // no getpeername, no event objects, when nobody listens
+  const name = opts.name;
+  const remoteOf = (c: Conn): string => {
+    if (c.remote === undefined) {
+      const out: { address?: string; port?: number } = {};
+      c.handle.getpeername(out);
+      c.remote = out.address ?? '';
+      c.remotePort = out.port ?? 0;
+    }
+    return c.remote;
+  };
+  /** A failed read or write: log it unless it is a client leaving, then close. */
+  const failed = (c: Conn, status: number) => {
+    if (logging && !QUIET_ERRNO.has(status)) {
+      log({ level: 'warn', event: 'socket-error', source: name, error: getSystemErrorName(status) });
+    }
+    finish(c);
+  };
   const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
   const host = opts.host ?? '127.0.0.1';
   const mode = opts.mode;
@@ -178,7 +205,8 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
   function onDropRead(this: Owned) {
     const c = this[CONN];
     if (!c) return;
-    if (st[kRead]! < 0) return finish(c); // the client's FIN (or a reset): done
+    const n = st[kRead]!;
+    if (n < 0) return n === -4095 /* UV_EOF */ ? finish(c) : failed(c, n); // the client's FIN: done
     c.epoch = epoch;
   }
 
@@ -189,7 +217,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     const n = st[kRead]!;
     if (n < 0) {
       // RFC 862: until the client closes. Its FIN: half-close back once every echo has gone.
-      if (n !== -4095 /* UV_EOF */) return finish(c);
+      if (n !== -4095 /* UV_EOF */) return failed(c, n);
       c.eof = true;
       c.handle.readStop();
       if (c.shutDown) finish(c);
@@ -198,9 +226,11 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     }
     if (n === 0 || !ab) return;
     c.epoch = epoch;
+    if (c.ending) return; // after our goodbye (FIN) nothing more can be sent: read to the client's FIN
     const data = new Uint8Array(ab, st[kOffset]!, n);
     const req = request(c, onEchoWritten);
-    if (c.handle.writeBuffer(req, data) < 0) return finish(c);
+    const err = c.handle.writeBuffer(req, data);
+    if (err < 0) return failed(c, err);
     if (st[kAsync]) {
       req.buffer = data; // keeps the bytes alive until libuv has sent them
       c.writing = true;
@@ -216,7 +246,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     this.buffer = undefined;
     this[CONN] = undefined;
     if (!c || c.done) return;
-    if (status < 0) return finish(c);
+    if (status < 0) return failed(c, status);
     c.epoch = epoch;
     if (c.handle.writeQueueSize === 0) c.writing = false;
     if (c.paused && c.handle.writeQueueSize < ECHO_QUEUE_HIGH && !c.ending) {
@@ -231,7 +261,8 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     for (let i = 0; i < SOURCE_WRITES_PER_TURN; i++) {
       if (c.done || c.ending || c.writing) return;
       const req = request(c, onSourceWritten);
-      if (c.handle.writeBuffer(req, block!) < 0) return finish(c);
+      const err = c.handle.writeBuffer(req, block!);
+      if (err < 0) return failed(c, err);
       if (st[kAsync]) {
         c.writing = true; // the next block waits for this one: nothing else is queued
         return;
@@ -248,7 +279,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     const c = this[CONN] as Conn | undefined;
     this[CONN] = undefined;
     if (!c || c.done) return;
-    if (status < 0) return finish(c); // EPIPE / ECONNRESET: the client's rude abort is a normal end
+    if (status < 0) return failed(c, status); // EPIPE / ECONNRESET: the client's rude abort is a normal end
     c.writing = false;
     c.epoch = epoch;
     if (!c.scheduled) pump(c);
@@ -256,26 +287,34 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
 
   const accept = (err: number, handle: TcpHandle | undefined) => {
     if (err || !handle) return;
-    if (closing || open.size >= limits.maxConnections) {
+    if (closing) {
       handle.close();
       return;
     }
+    let peer: { address?: string; port?: number } | undefined;
+    if (logging || limits.perSourceConnections > 0) {
+      peer = {};
+      handle.getpeername(peer);
+    }
+    const refuse = (reason: 'max-connections' | 'per-source') => {
+      if (logging)
+        log({ level: 'warn', event: 'rejected', source: name, reason, remote: peer?.address ?? '' });
+      handle.close();
+    };
+    if (open.size >= limits.maxConnections) return refuse('max-connections');
     let source: string | undefined;
     if (limits.perSourceConnections > 0) {
-      const out: { address?: string } = {};
-      handle.getpeername(out);
-      source = out.address ?? '';
+      source = peer?.address ?? '';
       const n = perSource.get(source) ?? 0;
-      if (n >= limits.perSourceConnections) {
-        handle.close();
-        return;
-      }
+      if (n >= limits.perSourceConnections) return refuse('per-source');
       perSource.set(source, n + 1);
     }
     const c: Conn = {
       handle,
       epoch,
       source,
+      remote: peer?.address,
+      remotePort: peer?.port ?? 0,
       writing: false,
       paused: false,
       ending: false,
@@ -284,6 +323,8 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
       done: false,
       scheduled: false,
     };
+    if (logging)
+      log({ level: 'info', event: 'connected', source: name, remote: remoteOf(c), port: c.remotePort });
     open.add(c);
     (handle as Owned)[CONN] = c;
     if (mode.kind === 'echo') {
@@ -301,7 +342,11 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
   const sweep = sweepMs
     ? setInterval(() => {
         epoch++;
-        for (const c of open) if (epoch - c.epoch >= 2) finish(c);
+        for (const c of open) {
+          if (epoch - c.epoch < 2) continue;
+          if (logging) log({ level: 'info', event: 'idle-timeout', source: name, remote: remoteOf(c) });
+          finish(c);
+        }
       }, sweepMs)
     : undefined;
   sweep?.unref();

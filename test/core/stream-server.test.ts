@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { describe, it } from 'node:test';
+import type { LogEvent } from '../../src/core/log.js';
 import { listenStream, type StreamMode } from '../../src/core/stream-server.js';
 import { chargenSourceBlock, PERIOD_BYTES, serveChargenTcp } from '../../src/services/chargen.js';
 import { serveDiscardTcp } from '../../src/services/discard.js';
@@ -44,19 +45,41 @@ for (const fastPath of [true, false]) {
         fastPath,
       });
 
-    it('says which path it took (logging needs sockets)', async () => {
+    it('says which path it took', async () => {
       const s = await start('echo');
       assert.equal(s.fastPath, fastPath && fastPathsAvailable);
       await s.close();
-      const logged = await listenStream({
+    });
+
+    it('logs connected, rejected (per source) and idle-timeout events with the peer address', async () => {
+      const events: LogEvent[] = [];
+      const s = await listenStream({
         name: 'echo',
         port: 0,
         mode: MODES.echo.mode,
         onConnection: serveEchoTcp,
-        log: () => {},
+        limits: { perSourceConnections: 1, idleTimeoutMs: 150 },
+        log: (e) => events.push(e),
+        fastPath,
       });
-      assert.equal(logged.fastPath, false);
-      await logged.close();
+      try {
+        assert.equal(s.fastPath, fastPath && fastPathsAvailable, 'logging does not need sockets');
+        const a = await connect(s.address.port);
+        const aPort = a.localPort;
+        const aClosed = readAll(a, 5000);
+        const b = await connect(s.address.port);
+        assert.equal((await readAll(b, 3000)).length, 0);
+        await aClosed; // idle
+        const pick = (name: string) => events.find((e) => e.event === name);
+        assert.equal(pick('connected')?.remote, '127.0.0.1');
+        assert.equal(pick('connected')?.port, aPort);
+        assert.equal(pick('rejected')?.reason, 'per-source');
+        assert.equal(pick('rejected')?.remote, '127.0.0.1');
+        assert.equal(pick('idle-timeout')?.remote, '127.0.0.1');
+        assert.equal(events.filter((e) => e.level === 'error').length, 0);
+      } finally {
+        await s.close();
+      }
     });
 
     it('echoes 4 MB sent without reading, keeping its queue bounded, then everything in order', async () => {
@@ -222,7 +245,8 @@ for (const fastPath of [true, false]) {
         const closing = s.close().then(() => (closed = true));
         await ended(c); // our FIN (after whatever was queued)
         assert.equal(closed, false, 'close() waits for the client');
-        c.end();
+        c.end('more input after the goodbye'); // read and dropped, never a crash
+
         await closing;
         assert.equal(s.connections, 0);
       });
