@@ -2,12 +2,14 @@
 // services-notes.md measured by the same C load client (bench/tools/loadgen.c) in one run,
 // interleaved (rep 1 of each server, then rep 2 …), 3 reps, medians, ratios to openbsd-inetd.
 // NETKIT_BENCH_SECONDS sets the length of one measurement (default 1.2 s); NETKIT_BENCH_ROWS
-// (comma-separated substrings of the row labels) picks rows. A second table gives each server's
+// (comma-separated substrings of the row labels) picks rows; NETKIT_BENCH_PORTABLE=1 adds netkit's
+// portable paths (net.Socket, node:dgram) as a column, to show what the handle fast paths gain. A second table gives each server's
 // CPU time per unit of work (µs per MB, per round trip, per datagram): netkit's from
 // process.cpuUsage() (the servers run in this process; the load client is a child), the peers'
 // from /proc/PID/stat utime+stime plus cutime+cstime (inetd's forked stream servers, once reaped).
 
 import { readFileSync } from 'node:fs';
+import { setFastPathDefault } from '../../src/core/handles.js';
 import type { RunningServer } from '../../src/core/service.js';
 import { type ServiceName, startService } from '../../src/services/catalog.js';
 import {
@@ -35,6 +37,8 @@ interface Endpoint {
   name: string;
   /** The peer daemon's PID (undefined for netkit, which runs in this process). */
   pid?: number;
+  /** Whether this endpoint runs a service (default: all of them). */
+  serves?: (s: string) => boolean;
   tcpHost: string;
   udpHost: string | undefined;
   port: (s: ServiceName, proto: 'tcp' | 'udp') => number;
@@ -214,15 +218,27 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** NETKIT_BENCH_PORTABLE=1 adds a column: the stream and UDP services on their portable paths. */
+const PORTABLE = process.env.NETKIT_BENCH_PORTABLE === '1';
+
 const ROW_FILTER = (process.env.NETKIT_BENCH_ROWS ?? '')
   .split(',')
   .map((x) => x.trim())
   .filter(Boolean);
 
-async function startNetkit(): Promise<{ endpoint: Endpoint; servers: RunningServer[] }> {
+/**
+ * netkit's servers. `portable`: the stream and UDP services on their portable paths (net.Socket
+ * streams, node:dgram) — the code before the handle fast paths, measured in the same run; the
+ * answer-and-close rows (daytime, time) are left out of that column.
+ */
+async function startNetkit(portable = false): Promise<{ endpoint: Endpoint; servers: RunningServer[] }> {
   const servers = new Map<string, RunningServer>();
-  const host = privateLoopback(1);
-  for (const name of ['echo', 'discard', 'daytime', 'chargen', 'time'] as const) {
+  const host = privateLoopback(portable ? 4 : 1);
+  if (portable) setFastPathDefault(false);
+  const names = portable
+    ? (['echo', 'discard', 'chargen'] as const)
+    : (['echo', 'discard', 'daytime', 'chargen', 'time'] as const);
+  for (const name of names) {
     // TCP limits as shipped, except the total connection cap, raised like the peers' fork limits.
     servers.set(
       `${name}/tcp`,
@@ -240,9 +256,11 @@ async function startNetkit(): Promise<{ endpoint: Endpoint; servers: RunningServ
       udpLimits: { ratePerSec: 1e9, burst: 1e9, peerRatePerSec: 1e9, peerBurst: 1e9 },
     }),
   );
+  setFastPathDefault(true);
   return {
     endpoint: {
-      name: 'netkit',
+      name: portable ? 'netkit portable' : 'netkit',
+      serves: (s) => servers.has(`${s}/tcp`) || servers.has(`${s}/udp`),
       tcpHost: host,
       udpHost: '::1',
       port: (s, p) => servers.get(`${s}/${p}`)!.address.port,
@@ -256,6 +274,7 @@ export default async function bench(): Promise<void> {
   const peers: PeerDaemon[] = [];
   const endpoints: Endpoint[] = [];
   const nk = await startNetkit();
+  const extra: RunningServer[] = [];
   endpoints.push(nk.endpoint);
   try {
     try {
@@ -281,6 +300,11 @@ export default async function bench(): Promise<void> {
         port: (s) => P[s]!,
       });
     }
+    if (PORTABLE) {
+      const np = await startNetkit(true);
+      extra.push(...np.servers);
+      endpoints.push(np.endpoint);
+    }
     const rows = ROW_FILTER.length
       ? allRows.filter((r) => ROW_FILTER.some((f) => r.label.includes(f)))
       : allRows;
@@ -291,6 +315,7 @@ export default async function bench(): Promise<void> {
       for (const [ri, row] of rows.entries()) {
         for (const [ei, e] of endpoints.entries()) {
           try {
+            if (e.serves && !e.serves(row.label.slice(0, row.label.indexOf(' ')))) continue;
             const c0 = cpuSeconds(e.pid);
             const r = await row.run(e);
             // Forked inetd children are counted once reaped: give the last ones a moment.
@@ -360,6 +385,6 @@ export default async function bench(): Promise<void> {
     );
   } finally {
     for (const p of peers) await p.stop();
-    for (const s of nk.servers) await s.close();
+    for (const s of [...nk.servers, ...extra]) await s.close();
   }
 }
