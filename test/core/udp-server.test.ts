@@ -23,6 +23,22 @@ onBothPaths((fast) => {
       }
     });
 
+    it('rejects a port in use with a NetworkError whose cause has the errno code', async () => {
+      const srv = await listenUdp({ name: 't', port: 0, onDatagram: upper });
+      try {
+        await assert.rejects(
+          listenUdp({ name: 't', port: srv.address.port, onDatagram: upper }),
+          (e: Error) => {
+            assert.equal((e as { code?: string }).code, 'NETKIT_ERR_NETWORK');
+            assert.equal((e.cause as { code?: string }).code, 'EADDRINUSE');
+            return true;
+          },
+        );
+      } finally {
+        await srv.close();
+      }
+    });
+
     it('passes a queued send through and resolves sendFrom once the datagram is out', async () => {
       const srv = await listenUdp({ name: 't', port: 0, onDatagram: upper });
       const c = await udpClient();
