@@ -438,11 +438,10 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     }
     if (peer.tokens < 1) return drop('loop', rinfo, now);
     peer.tokens -= 1;
-    if (
-      peer.length === msg.length &&
-      now - peer.at <= limits.reflectWindowMs &&
-      fingerprint(msg) === peer.hash
-    ) {
+    // The request's fingerprint, when computed: echo's reply is the request, so it is reused.
+    let msgHash = -1;
+    if (peer.length === msg.length && now - peer.at <= limits.reflectWindowMs) msgHash = fingerprint(msg);
+    if (msgHash >= 0 && msgHash === peer.hash) {
       if (peer.streak >= limits.maxReflections) {
         peer.streak = 0;
         peer.at = -Infinity; // the next datagram starts afresh
@@ -463,7 +462,7 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
       // One reply (every service but users): no list to build.
       if (out.length > limits.maxReplyBytes) return drop('reply-too-large', rinfo, now);
       stats.answered++;
-      remember(peer, out, now);
+      remember(peer, out, now, out === msg ? msgHash : -1);
       stats.sent++;
       transport.send(out, rinfo.port, rinfo.address);
       return;
@@ -555,8 +554,8 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
 }
 
 /** Remembers what we said to a peer (the last datagram), to recognise it coming back. */
-function remember(peer: PeerState, last: Uint8Array, now: number): void {
-  peer.hash = fingerprint(last);
+function remember(peer: PeerState, last: Uint8Array, now: number, hash = -1): void {
+  peer.hash = hash >= 0 ? hash : fingerprint(last);
   peer.length = last.length;
   peer.at = now;
 }
