@@ -1,8 +1,15 @@
 // Classic services (RFC 862–868): netkit beside openbsd-inetd and xinetd, every row of the table in
 // services-notes.md measured by the same C load client (bench/tools/loadgen.c) in one run,
 // interleaved (rep 1 of each server, then rep 2 …), 3 reps, medians, ratios to openbsd-inetd.
-// NETKIT_BENCH_SECONDS sets the length of one measurement (default 1.2 s).
+// NETKIT_BENCH_SECONDS sets the length of one measurement (default 1.2 s); NETKIT_BENCH_ROWS
+// (comma-separated substrings of the row labels) picks rows; NETKIT_BENCH_PORTABLE=1 adds netkit's
+// portable paths (net.Socket, node:dgram) as a column, to show what the handle fast paths gain. A second table gives each server's
+// CPU time per unit of work (µs per MB, per round trip, per datagram): netkit's from
+// process.cpuUsage() (the servers run in this process; the load client is a child), the peers'
+// from /proc/PID/stat utime+stime plus cutime+cstime (inetd's forked stream servers, once reaped).
 
+import { readFileSync } from 'node:fs';
+import { setFastPathDefault } from '../../src/core/handles.js';
 import type { RunningServer } from '../../src/core/service.js';
 import { type ServiceName, startService } from '../../src/services/catalog.js';
 import {
@@ -28,6 +35,10 @@ const REPS = 3;
 
 interface Endpoint {
   name: string;
+  /** The peer daemon's PID (undefined for netkit, which runs in this process). */
+  pid?: number;
+  /** Whether this endpoint runs a service (default: all of them). */
+  serves?: (s: string) => boolean;
   tcpHost: string;
   udpHost: string | undefined;
   port: (s: ServiceName, proto: 'tcp' | 'udp') => number;
@@ -37,17 +48,22 @@ interface Row {
   label: string;
   unit: string;
   scale: number;
+  /** The unit of work for the CPU table and how many of them one unit of `total` is. */
+  cpuUnit: string;
+  cpuScale: number;
   goal?: number;
   run: (e: Endpoint) => Promise<LoadResult> | undefined;
 }
 
 const P = { echo: 7, discard: 9, daytime: 13, chargen: 19, time: 37 } as Record<string, number>;
 
-const rows: Row[] = [
+const allRows: Row[] = [
   {
     label: 'discard TCP, 1 conn writing 16 KiB',
     unit: 'MB/s',
     scale: 1e-6,
+    cpuUnit: 'µs/MB',
+    cpuScale: 1e-6,
     goal: 1,
     run: (e) => writeRate({ host: e.tcpHost, port: e.port('discard', 'tcp'), conns: 1, seconds: SECONDS }),
   },
@@ -55,6 +71,8 @@ const rows: Row[] = [
     label: 'discard TCP, 4 conns',
     unit: 'MB/s',
     scale: 1e-6,
+    cpuUnit: 'µs/MB',
+    cpuScale: 1e-6,
     goal: 1,
     run: (e) => writeRate({ host: e.tcpHost, port: e.port('discard', 'tcp'), conns: 4, seconds: SECONDS }),
   },
@@ -62,6 +80,8 @@ const rows: Row[] = [
     label: 'chargen TCP, 1 conn reading',
     unit: 'MB/s',
     scale: 1e-6,
+    cpuUnit: 'µs/MB',
+    cpuScale: 1e-6,
     goal: 15,
     run: (e) => readRate({ host: e.tcpHost, port: e.port('chargen', 'tcp'), conns: 1, seconds: SECONDS }),
   },
@@ -69,6 +89,8 @@ const rows: Row[] = [
     label: 'chargen TCP, 4 conns',
     unit: 'MB/s',
     scale: 1e-6,
+    cpuUnit: 'µs/MB',
+    cpuScale: 1e-6,
     goal: 15,
     run: (e) => readRate({ host: e.tcpHost, port: e.port('chargen', 'tcp'), conns: 4, seconds: SECONDS }),
   },
@@ -76,6 +98,8 @@ const rows: Row[] = [
     label: 'echo TCP, 1 conn, 256 KiB in flight',
     unit: 'MB/s',
     scale: 1e-6,
+    cpuUnit: 'µs/MB',
+    cpuScale: 1e-6,
     goal: 1,
     run: (e) =>
       echoBulk({
@@ -90,6 +114,8 @@ const rows: Row[] = [
     label: 'echo TCP, 4 conns, 256 KiB in flight each',
     unit: 'MB/s',
     scale: 1e-6,
+    cpuUnit: 'µs/MB',
+    cpuScale: 1e-6,
     goal: 1,
     run: (e) =>
       echoBulk({
@@ -104,6 +130,8 @@ const rows: Row[] = [
     label: 'echo TCP, 64-B ping-pong',
     unit: 'round trips/s',
     scale: 1,
+    cpuUnit: 'µs/round trip',
+    cpuScale: 1,
     goal: 1,
     run: (e) => pingPong({ host: e.tcpHost, port: e.port('echo', 'tcp'), size: 64, seconds: SECONDS }),
   },
@@ -111,6 +139,8 @@ const rows: Row[] = [
     label: 'daytime TCP, 4 parallel connect/read/close',
     unit: 'conn/s',
     scale: 1,
+    cpuUnit: 'µs/conn',
+    cpuScale: 1,
     goal: 1,
     run: (e) => connRate({ host: e.tcpHost, port: e.port('daytime', 'tcp'), parallel: 4, seconds: SECONDS }),
   },
@@ -118,6 +148,8 @@ const rows: Row[] = [
     label: 'daytime TCP, 16 parallel',
     unit: 'conn/s',
     scale: 1,
+    cpuUnit: 'µs/conn',
+    cpuScale: 1,
     goal: 1,
     run: (e) => connRate({ host: e.tcpHost, port: e.port('daytime', 'tcp'), parallel: 16, seconds: SECONDS }),
   },
@@ -125,6 +157,8 @@ const rows: Row[] = [
     label: 'time TCP, 4 parallel',
     unit: 'conn/s',
     scale: 1,
+    cpuUnit: 'µs/conn',
+    cpuScale: 1,
     goal: 1,
     run: (e) => connRate({ host: e.tcpHost, port: e.port('time', 'tcp'), parallel: 4, seconds: SECONDS }),
   },
@@ -132,6 +166,8 @@ const rows: Row[] = [
     label: 'echo UDP, 1 socket × 1 in flight, 64 B',
     unit: 'replies/s',
     scale: 1,
+    cpuUnit: 'µs/datagram',
+    cpuScale: 1,
     run: (e) =>
       e.udpHost
         ? udpEcho({
@@ -148,6 +184,8 @@ const rows: Row[] = [
     label: 'echo UDP, 4 sockets × 4 in flight, 64 B',
     unit: 'replies/s',
     scale: 1,
+    cpuUnit: 'µs/datagram',
+    cpuScale: 1,
     goal: 1,
     run: (e) =>
       e.udpHost
@@ -163,10 +201,44 @@ const rows: Row[] = [
   },
 ];
 
-async function startNetkit(): Promise<{ endpoint: Endpoint; servers: RunningServer[] }> {
+/** CPU seconds used so far by a process and its reaped children (Linux /proc), or by this one. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14–17 of proc(5) (utime, stime, cutime, cstime) are 11–14 after the state field.
+    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** NETKIT_BENCH_PORTABLE=1 adds a column: the stream and UDP services on their portable paths. */
+const PORTABLE = process.env.NETKIT_BENCH_PORTABLE === '1';
+
+const ROW_FILTER = (process.env.NETKIT_BENCH_ROWS ?? '')
+  .split(',')
+  .map((x) => x.trim())
+  .filter(Boolean);
+
+/**
+ * netkit's servers. `portable`: the stream and UDP services on their portable paths (net.Socket
+ * streams, node:dgram) — the code before the handle fast paths, measured in the same run; the
+ * answer-and-close rows (daytime, time) are left out of that column.
+ */
+async function startNetkit(portable = false): Promise<{ endpoint: Endpoint; servers: RunningServer[] }> {
   const servers = new Map<string, RunningServer>();
-  const host = privateLoopback(1);
-  for (const name of ['echo', 'discard', 'daytime', 'chargen', 'time'] as const) {
+  const host = privateLoopback(portable ? 4 : 1);
+  if (portable) setFastPathDefault(false);
+  const names = portable
+    ? (['echo', 'discard', 'chargen'] as const)
+    : (['echo', 'discard', 'daytime', 'chargen', 'time'] as const);
+  for (const name of names) {
     // TCP limits as shipped, except the total connection cap, raised like the peers' fork limits.
     servers.set(
       `${name}/tcp`,
@@ -184,9 +256,11 @@ async function startNetkit(): Promise<{ endpoint: Endpoint; servers: RunningServ
       udpLimits: { ratePerSec: 1e9, burst: 1e9, peerRatePerSec: 1e9, peerBurst: 1e9 },
     }),
   );
+  setFastPathDefault(true);
   return {
     endpoint: {
-      name: 'netkit',
+      name: portable ? 'netkit portable' : 'netkit',
+      serves: (s) => servers.has(`${s}/tcp`) || servers.has(`${s}/udp`),
       tcpHost: host,
       udpHost: '::1',
       port: (s, p) => servers.get(`${s}/${p}`)!.address.port,
@@ -200,6 +274,7 @@ export default async function bench(): Promise<void> {
   const peers: PeerDaemon[] = [];
   const endpoints: Endpoint[] = [];
   const nk = await startNetkit();
+  const extra: RunningServer[] = [];
   endpoints.push(nk.endpoint);
   try {
     try {
@@ -217,16 +292,37 @@ export default async function bench(): Promise<void> {
       console.log(`xinetd: ${(e as Error).message}`);
     }
     for (const p of peers) {
-      endpoints.push({ name: p.name, tcpHost: p.tcpHost, udpHost: p.udpHost, port: (s) => P[s]! });
+      endpoints.push({
+        name: p.name,
+        pid: p.pid,
+        tcpHost: p.tcpHost,
+        udpHost: p.udpHost,
+        port: (s) => P[s]!,
+      });
     }
+    if (PORTABLE) {
+      const np = await startNetkit(true);
+      extra.push(...np.servers);
+      endpoints.push(np.endpoint);
+    }
+    const rows = ROW_FILTER.length
+      ? allRows.filter((r) => ROW_FILTER.some((f) => r.label.includes(f)))
+      : allRows;
     const results: (number | undefined)[][][] = rows.map(() => endpoints.map(() => []));
+    const cpu: number[][][] = rows.map(() => endpoints.map(() => []));
     const t0 = Date.now();
     for (let rep = 0; rep < REPS; rep++) {
       for (const [ri, row] of rows.entries()) {
         for (const [ei, e] of endpoints.entries()) {
           try {
+            if (e.serves && !e.serves(row.label.slice(0, row.label.indexOf(' ')))) continue;
+            const c0 = cpuSeconds(e.pid);
             const r = await row.run(e);
+            // Forked inetd children are counted once reaped: give the last ones a moment.
+            if (e.pid !== undefined) await new Promise((res) => setTimeout(res, 100));
+            const c1 = cpuSeconds(e.pid);
             results[ri]![ei]!.push(r ? r.rate * row.scale : undefined);
+            if (r && r.total > 0) cpu[ri]![ei]!.push(((c1 - c0) * 1e6) / (r.total * row.cpuScale));
           } catch (err) {
             console.log(`${e.name} ${row.label}: ${(err as Error).message}`);
           }
@@ -266,6 +362,21 @@ export default async function bench(): Promise<void> {
       ]);
     }
     printTable(headers, table);
+    console.log('\nServer CPU time per unit of work (median; lower is better):\n');
+    printTable(
+      ['service / load', 'unit', ...names, 'netkit ÷ openbsd-inetd (CPU)'],
+      rows.map((row, ri) => {
+        const med = cpu[ri]!.map((xs) => (xs.length ? median(xs) : Number.NaN));
+        return [
+          row.label,
+          row.cpuUnit,
+          ...med.map((m) => (Number.isFinite(m) ? m : 'n/a')),
+          oiIndex >= 0 && Number.isFinite(med[0]!) && med[oiIndex]! > 0
+            ? `${(med[0]! / med[oiIndex]!).toFixed(2)}×`
+            : 'n/a',
+        ];
+      }),
+    );
     console.log(
       `\n${REPS} interleaved reps of ${SECONDS} s per cell, ${((Date.now() - t0) / 1000).toFixed(0)} s in all. Loopback, client and servers share the cores.`,
     );
@@ -274,6 +385,6 @@ export default async function bench(): Promise<void> {
     );
   } finally {
     for (const p of peers) await p.stop();
-    for (const s of nk.servers) await s.close();
+    for (const s of [...nk.servers, ...extra]) await s.close();
   }
 }

@@ -5,7 +5,9 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
+import { getSystemErrorName } from 'node:util';
 import { networkError } from './errors.js';
+import { fastPathDefault, type UdpHandle, udpBindings } from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import { KeyedRateLimiter } from './rate.js';
 import type { RunningServer } from './service.js';
@@ -78,6 +80,12 @@ export interface UdpServerOptions {
   log?: Logger;
   signal?: AbortSignal;
   onDatagram: DatagramHandler;
+  /**
+   * true (the default where Node's udp_wrap binding is as we know it, and the host is an IP
+   * literal): receive and send on libuv's UDP handle directly, skipping dgram's per-send
+   * lookup, nextTick and request objects. false: node:dgram. Same rules either way.
+   */
+  fastPath?: boolean;
 }
 
 export type DropReason =
@@ -102,6 +110,8 @@ export interface UdpServer extends RunningServer {
   readonly stats: UdpStats;
   /** Sends a datagram from this server's own socket (tests use it to craft loop starters). */
   sendFrom(data: Uint8Array, port: number, address: string): Promise<void>;
+  /** True when datagrams are handled on the UDP handle directly. */
+  readonly fastPath: boolean;
 }
 
 /** Endpoints of every netkit UDP service in this process, `address|port`, for `dropOwnServices`. */
@@ -187,13 +197,154 @@ interface PeerState {
   refilled: number;
 }
 
+/** Where listenUdp's datagrams come from and go to: node:dgram, or the UDP handle itself. */
+interface Transport {
+  readonly fastPath: boolean;
+  /** Binds and starts receiving; resolves with the bound address. */
+  bind(): Promise<net.AddressInfo>;
+  /** Sends without a callback (errors are reported through onSendError). */
+  send(data: Uint8Array, port: number, address: string): void;
+  sendAndWait(data: Uint8Array, port: number, address: string): Promise<void>;
+  close(): void;
+}
+
+type Receive = (msg: Uint8Array, rinfo: RemoteInfo) => void;
+
+function errnoError(syscall: string, code: number): NodeJS.ErrnoException {
+  const name = getSystemErrorName(code);
+  return Object.assign(new Error(`${syscall} ${name}`), { code: name, errno: code, syscall });
+}
+
+function dgramTransport(
+  type: 'udp4' | 'udp6',
+  host: string,
+  port: number,
+  receive: Receive,
+  onSendError: (err: Error) => void,
+): Transport {
+  const socket = dgram.createSocket({ type, reuseAddr: false });
+  socket.on('message', receive);
+  return {
+    fastPath: false,
+    bind: () =>
+      new Promise((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind({ address: host, port, exclusive: true }, () => {
+          socket.off('error', reject);
+          socket.on('error', onSendError);
+          resolve(socket.address());
+        });
+      }),
+    // No per-send callback: it costs a request object per datagram; send errors arrive as
+    // 'error' events and are logged there.
+    send: (d, p, a) => socket.send(d, p, a),
+    sendAndWait: (d, p, a) => new Promise((res, rej) => socket.send(d, p, a, (e) => (e ? rej(e) : res()))),
+    close: () => {
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    },
+  };
+}
+
+/**
+ * The UDP handle directly. Per datagram, node:dgram's send() validates its arguments, runs
+ * dns.lookup() on the (literal) address, defers to a nextTick and builds a request object and
+ * a buffer list; here a send is one call into the binding, and the request object is reused
+ * whenever the datagram left synchronously (the usual case), so it is allocated only for the
+ * rare send that has to wait for the socket.
+ */
+function handleTransport(
+  b: NonNullable<ReturnType<typeof udpBindings>>,
+  type: 'udp4' | 'udp6',
+  host: string,
+  port: number,
+  receive: Receive,
+  onSendError: (err: Error) => void,
+): Transport {
+  const handle: UdpHandle = new b.UDP();
+  const v6 = type === 'udp6';
+  const one: Uint8Array[] = [];
+  let spare: Record<string, unknown> | undefined;
+  let closed = false;
+  handle.onmessage = (nread, _h, buf, rinfo) => {
+    if (nread < 0 || !buf || !rinfo) {
+      if (nread < 0 && !closed) onSendError(errnoError('recvmsg', nread));
+      return;
+    }
+    (rinfo as RemoteInfo).size = buf.length;
+    receive(buf, rinfo as RemoteInfo);
+  };
+  const send = (d: Uint8Array, p: number, a: string, req: Record<string, unknown>, cb: boolean): number => {
+    one[0] = d;
+    const r = v6 ? handle.send6(req, one, 1, p, a, cb) : handle.send(req, one, 1, p, a, cb);
+    one[0] = undefined as unknown as Uint8Array;
+    return r;
+  };
+  return {
+    fastPath: true,
+    bind: () =>
+      new Promise((resolve, reject) => {
+        const err = v6 ? handle.bind6(host, port, 0) : handle.bind(host, port, 0);
+        if (err < 0) {
+          closed = true;
+          handle.close();
+          return reject(errnoError('bind', err));
+        }
+        const rs = handle.recvStart();
+        if (rs < 0) {
+          closed = true;
+          handle.close();
+          return reject(errnoError('recvStart', rs));
+        }
+        const out: { address?: string; port?: number; family?: string } = {};
+        handle.getsockname(out);
+        resolve({
+          address: out.address ?? host,
+          family: out.family ?? (v6 ? 'IPv6' : 'IPv4'),
+          port: out.port ?? 0,
+        });
+      }),
+    send(d, p, a) {
+      if (closed) return;
+      const req = spare ?? new b.SendWrap();
+      spare = undefined;
+      const r = send(d, p, a, req, false);
+      if (r >= 1)
+        spare = req; // left at once: the request was not used
+      else if (r < 0) {
+        spare = req;
+        onSendError(errnoError('send', r));
+      } else req.buffer = d; // queued: the request keeps the bytes alive until libuv sent them
+    },
+    sendAndWait(d, p, a) {
+      return new Promise((resolve, reject) => {
+        if (closed) return reject(errnoError('send', -9)); // EBADF
+        const req = new b.SendWrap();
+        req.buffer = d;
+        req.oncomplete = (status: number) => (status < 0 ? reject(errnoError('send', status)) : resolve());
+        const r = send(d, p, a, req, true);
+        if (r >= 1) resolve();
+        else if (r < 0) reject(errnoError('send', r));
+      });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      handle.recvStop();
+      handle.close();
+    },
+  };
+}
+
 export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
   const limits: UdpLimits = { ...DEFAULT_UDP_LIMITS, ...opts.limits };
   const log = opts.log ?? silentLogger;
   const host = opts.host ?? '127.0.0.1';
   const name = opts.name;
   const type = net.isIPv6(host) ? 'udp6' : 'udp4';
-  const socket = dgram.createSocket({ type, reuseAddr: false });
   const limiter = new KeyedRateLimiter(limits.ratePerSec, limits.burst, limits.maxSources);
   const peers = new Map<string, PeerState>();
   const blocked = new Set(limits.blockedSourcePorts);
@@ -216,7 +367,7 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
   };
   // Drops are logged at most once per reason per second: a flood must not become a log flood.
   const lastDropLog = new Map<DropReason, number>();
-  const drop = (reason: DropReason, rinfo: dgram.RemoteInfo, now: number) => {
+  const drop = (reason: DropReason, rinfo: RemoteInfo, now: number) => {
     stats.dropped[reason]++;
     const last = lastDropLog.get(reason) ?? -Infinity;
     if (now - last >= 1000) {
@@ -232,6 +383,17 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
       });
     }
   };
+  // Source addresses already classified (bad or not): isBadSource parses the text each time.
+  const badSource = new Map<string, boolean>();
+  const isBad = (address: string): boolean => {
+    let v = badSource.get(address);
+    if (v === undefined) {
+      if (badSource.size >= limits.maxSources) badSource.clear();
+      v = isBadSource(address, broadcasts);
+      badSource.set(address, v);
+    }
+    return v;
+  };
   let endpoint = '';
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -244,13 +406,13 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     return locals.has(a) && (ownEndpoints.has(`0.0.0.0|${port}`) || ownEndpoints.has(`::|${port}`));
   };
 
-  socket.on('message', (msg, rinfo) => {
+  const receive = (msg: Uint8Array, rinfo: RemoteInfo) => {
     if (closed) return;
     stats.received++;
     const now = Date.now();
     if (rinfo.port < limits.minSourcePort) return drop('privileged-port', rinfo, now);
     if (blocked.has(rinfo.port)) return drop('blocked-port', rinfo, now);
-    if (isBadSource(rinfo.address, broadcasts)) return drop('bad-source', rinfo, now);
+    if (isBad(rinfo.address)) return drop('bad-source', rinfo, now);
     if (limits.dropOwnServices && isOwnService(rinfo.address, rinfo.port)) {
       return drop('own-service', rinfo, now);
     }
@@ -276,11 +438,10 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     }
     if (peer.tokens < 1) return drop('loop', rinfo, now);
     peer.tokens -= 1;
-    if (
-      peer.length === msg.length &&
-      now - peer.at <= limits.reflectWindowMs &&
-      fingerprint(msg) === peer.hash
-    ) {
+    // The request's fingerprint, when computed: echo's reply is the request, so it is reused.
+    let msgHash = -1;
+    if (peer.length === msg.length && now - peer.at <= limits.reflectWindowMs) msgHash = fingerprint(msg);
+    if (msgHash >= 0 && msgHash === peer.hash) {
       if (peer.streak >= limits.maxReflections) {
         peer.streak = 0;
         peer.at = -Infinity; // the next datagram starts afresh
@@ -297,23 +458,33 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
       return;
     }
     if (out === undefined) return;
-    const list = Array.isArray(out) ? out : [out];
+    if (!Array.isArray(out)) {
+      // One reply (every service but users): no list to build.
+      if (out.length > limits.maxReplyBytes) return drop('reply-too-large', rinfo, now);
+      stats.answered++;
+      remember(peer, out, now, out === msg ? msgHash : -1);
+      stats.sent++;
+      transport.send(out, rinfo.port, rinfo.address);
+      return;
+    }
+    const list = out;
     if (list.length === 0) return;
     if (list.length > limits.maxRepliesPerRequest) return drop('too-many-replies', rinfo, now);
     for (const d of list) if (d.length > limits.maxReplyBytes) return drop('reply-too-large', rinfo, now);
     stats.answered++;
-    // Remember what we said to this peer (the last datagram), to recognise it coming back.
-    const last = list[list.length - 1]!;
-    peer.hash = fingerprint(last);
-    peer.length = last.length;
-    peer.at = now;
-    // No per-send callback: it costs a request object per datagram; send errors arrive as
-    // 'error' events and are logged there.
+    remember(peer, list[list.length - 1]!, now);
     for (const d of list) {
       stats.sent++;
-      socket.send(d, rinfo.port, rinfo.address);
+      transport.send(d, rinfo.port, rinfo.address);
     }
-  });
+  };
+
+  const onSendError = (err: Error) =>
+    log({ level: 'warn', event: 'send-error', source: name, error: err.message });
+  const b = (opts.fastPath ?? fastPathDefault()) && net.isIP(host) ? udpBindings() : null;
+  const transport = b
+    ? handleTransport(b, type, host, opts.port, receive, onSendError)
+    : dgramTransport(type, host, opts.port, receive, onSendError);
 
   const unregister = () => {
     if (!endpoint) return;
@@ -331,11 +502,7 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     destroyed = true;
     closed = true;
     unregister();
-    try {
-      socket.close();
-    } catch {
-      // already closed
-    }
+    transport.close();
   };
 
   const close = (): Promise<void> => {
@@ -352,15 +519,8 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     return closing;
   };
 
-  return new Promise<UdpServer>((resolve, reject) => {
-    const onError = (err: Error) => reject(networkError('listen', `${host}:${opts.port}`, err));
-    socket.once('error', onError);
-    socket.bind({ address: host, port: opts.port, exclusive: true }, () => {
-      socket.off('error', onError);
-      socket.on('error', (err) =>
-        log({ level: 'warn', event: 'send-error', source: name, error: err.message }),
-      );
-      const address = socket.address();
+  return transport.bind().then(
+    (address) => {
       endpoint = `${normalize(address.address)}|${address.port}`;
       ownEndpoints.add(endpoint);
       ownPorts.set(address.port, (ownPorts.get(address.port) ?? 0) + 1);
@@ -376,17 +536,26 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
         if (opts.signal.aborted) void close();
         else opts.signal.addEventListener('abort', () => void close(), { once: true });
       }
-      resolve({
+      return {
         name,
-        protocol: 'udp',
+        protocol: 'udp' as const,
         address,
         stats,
         close,
         destroy,
-        sendFrom(data, port, addr) {
-          return new Promise((res, rej) => socket.send(data, port, addr, (e) => (e ? rej(e) : res())));
-        },
-      });
-    });
-  });
+        fastPath: transport.fastPath,
+        sendFrom: (data: Uint8Array, port: number, addr: string) => transport.sendAndWait(data, port, addr),
+      };
+    },
+    (err: Error) => {
+      throw networkError('listen', `${host}:${opts.port}`, err);
+    },
+  );
+}
+
+/** Remembers what we said to a peer (the last datagram), to recognise it coming back. */
+function remember(peer: PeerState, last: Uint8Array, now: number, hash = -1): void {
+  peer.hash = hash >= 0 ? hash : fingerprint(last);
+  peer.length = last.length;
+  peer.at = now;
 }

@@ -5,9 +5,10 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/log.js';
 import { listenReplyAndClose } from '../core/reply-server.js';
 import type { CatalogEntry, RunningServer } from '../core/service.js';
+import { listenStream, type StreamMode } from '../core/stream-server.js';
 import { type ConnHandle, listenTcp, type TcpLimits } from '../core/tcp-server.js';
 import { type DatagramHandler, listenUdp, type UdpLimits } from '../core/udp-server.js';
-import { chargenUdpHandler, serveChargenTcp } from './chargen.js';
+import { chargenSourceBlock, chargenUdpHandler, serveChargenTcp } from './chargen.js';
 import { daytimeBytes, daytimeUdpHandler, serveDaytimeTcp } from './daytime.js';
 import { discardUdpHandler, serveDiscardTcp } from './discard.js';
 import { echoUdpHandler, MAX_UDP_PAYLOAD, serveEchoTcp } from './echo.js';
@@ -58,6 +59,8 @@ interface Spec {
   speakOnly?: boolean;
   /** Answer-and-close services: the reply for each new connection (served by listenReplyAndClose). */
   reply?: () => Uint8Array;
+  /** Byte-stream services that never parse input: what the TCP handle fast path does (listenStream). */
+  stream?: () => StreamMode;
 }
 
 /**
@@ -73,6 +76,7 @@ export const SPECS: Record<ServiceName, Spec> = {
     port: 7,
     description: 'Echo (RFC 862): sends back what it receives',
     tcp: () => serveEchoTcp,
+    stream: () => ({ kind: 'echo' }),
     udp: echoUdpHandler,
     // Echo never amplifies (the reply is the request), so it answers datagrams whole; a client
     // repeating one payload back-to-back is told from an echo↔echo loop after 16 repeats.
@@ -82,6 +86,7 @@ export const SPECS: Record<ServiceName, Spec> = {
     port: 9,
     description: 'Discard (RFC 863): reads and throws away',
     tcp: () => serveDiscardTcp,
+    stream: () => ({ kind: 'discard' }),
     udp: discardUdpHandler,
   },
   users: {
@@ -112,6 +117,7 @@ export const SPECS: Record<ServiceName, Spec> = {
     port: 19,
     description: 'Character Generator (RFC 864): the 72-column ring, as fast as you read',
     tcp: () => (s) => serveChargenTcp(s),
+    stream: () => ({ kind: 'source', block: chargenSourceBlock() }),
     udp: () => chargenUdpHandler(),
   },
   time: {
@@ -152,6 +158,18 @@ export function startService(
       });
     }
     const handler = spec.tcp(o);
+    if (spec.stream) {
+      return listenStream({
+        name,
+        host: o.host,
+        port: o.port,
+        log: o.log,
+        signal: o.signal,
+        limits: { ...CLASSIC_TCP_LIMITS, ...spec.tcpLimits, ...o.tcpLimits },
+        mode: spec.stream(),
+        onConnection: (s) => handler(s),
+      });
+    }
     return listenTcp({
       name,
       host: o.host,

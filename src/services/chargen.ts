@@ -37,6 +37,16 @@ const BLOCK = chargenPattern(10);
 /** Two periods: any line start plus up to 95 lines is a contiguous slice, for UDP replies. */
 const TWO_PERIODS = BLOCK.subarray(0, 2 * PERIOD_BYTES);
 
+let sourceBlock: Buffer | undefined;
+/**
+ * The block the TCP handle fast path writes again and again: 100 periods (703,000 bytes), built
+ * once and shared by every connection — a slow reader's queue points into it and copies nothing.
+ */
+export function chargenSourceBlock(): Buffer {
+  sourceBlock ??= chargenPattern(100);
+  return sourceBlock;
+}
+
 export interface ChargenTcpOptions {
   /** Bytes per write (rounded to whole periods, at most 70,300). Default 70,300. */
   blockBytes?: number;

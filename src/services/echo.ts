@@ -15,7 +15,15 @@ export const MAX_UDP_PAYLOAD = 65_507;
  */
 export function serveEchoTcp(stream: Duplex): ConnHandle {
   stream.pipe(stream);
-  return { goodbye: () => stream.end() };
+  return {
+    goodbye() {
+      // Nothing more can be echoed after our FIN: stop piping (a write after end() is an error
+      // that left the socket open until the grace timer) and read to the client's FIN.
+      stream.unpipe(stream);
+      stream.end();
+      stream.resume();
+    },
+  };
 }
 
 /** UDP echo: the reply is the request, byte for byte, whatever its size. */

@@ -1,0 +1,425 @@
+// Byte-stream TCP servers that never parse their input — discard (RFC 863), echo (RFC 862) and
+// sources such as chargen (RFC 864) — on libuv's TCP handle directly, with listenTcp's limits.
+//
+// A `net.Socket` moves every chunk through Readable/Writable: a fresh 64 KiB buffer per read,
+// push(), 'data', pipe(), write callbacks. These services need none of it: discard reads into
+// one shared buffer and drops it; echo writes each received buffer straight back (pausing reads
+// while the socket's write queue is full); a source writes one shared, immutable block again and
+// again, the next write only when the last one left, so a slow reader holds no copies at all.
+// Same limits as `listenTcp`: connection cap, per-source cap, idle time, graceful close (FIN
+// after queued data, read to the client's FIN, destroy after `graceMs`), and the same events
+// (connected, rejected, idle-timeout, socket-error; the peer's address is read only when there is
+// a log). Where the bindings are missing, or `fastPath: false` asks for sockets, it is
+// `listenTcp` with the service's Duplex handler: the same bytes on the wire, tested both ways.
+
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
+import { networkError } from './errors.js';
+import { fastPathDefault, type TcpBindings, type TcpHandle, tcpBindings } from './handles.js';
+import { type Logger, silentLogger } from './log.js';
+import {
+  type ConnHandle,
+  DEFAULT_TCP_LIMITS,
+  listenTcp,
+  type TcpLimits,
+  type TcpServer,
+} from './tcp-server.js';
+
+/** What the fast path does with a connection. */
+export type StreamMode =
+  /** Read and throw away until the client closes; send nothing. */
+  | { kind: 'discard' }
+  /** Send back every byte received; half-close back after the client's FIN. */
+  | { kind: 'echo' }
+  /** Write `block` again and again until the client closes (input read and thrown away). */
+  | { kind: 'source'; block: Uint8Array };
+
+export interface StreamServerOptions {
+  name: string;
+  host?: string;
+  port: number;
+  mode: StreamMode;
+  /** The same service on a Duplex: the portable path, and what other stacks run. */
+  onConnection(stream: Duplex): ConnHandle | undefined;
+  limits?: Partial<TcpLimits>;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** false: always use Node sockets (tests compare both paths). Default: fastPathDefault(). */
+  fastPath?: boolean;
+}
+
+export interface StreamServer extends TcpServer {
+  /** True when connections are served on the TCP handle directly (logging or not). */
+  readonly fastPath: boolean;
+  /** Bytes waiting in the connections' write queues now (fast path; 0 on sockets). */
+  readonly queuedBytes: number;
+}
+
+export function listenStream(opts: StreamServerOptions): Promise<StreamServer> {
+  const log = opts.log ?? silentLogger;
+  const b = (opts.fastPath ?? fastPathDefault()) ? tcpBindings() : null;
+  if (!b) {
+    return listenTcp({
+      name: opts.name,
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      port: opts.port,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      log,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onConnection: (s) => opts.onConnection(s),
+    }).then((s) => Object.assign(s, { fastPath: false, queuedBytes: 0 }));
+  }
+  return listenFast(opts, b, log);
+}
+
+interface Conn {
+  handle: TcpHandle;
+  /** Sweep epoch of the last traffic either way. */
+  epoch: number;
+  source: string | undefined;
+  /** The peer's address and port, read once when needed (per-source limit, logging). */
+  remote: string | undefined;
+  remotePort: number;
+  /** A write of ours is waiting in libuv's queue (source: the next block waits for it). */
+  writing: boolean;
+  /** Reading is paused until the write queue drains (echo backpressure). */
+  paused: boolean;
+  /** Our FIN is asked for (graceful close, or echo after the client's FIN): no more writes. */
+  ending: boolean;
+  /** Our FIN has gone. */
+  shutDown: boolean;
+  /** The client's FIN has arrived. */
+  eof: boolean;
+  done: boolean;
+  /** Source: a pump is scheduled for the next turn. */
+  scheduled: boolean;
+}
+
+const CONN = Symbol('netkit.stream');
+type Owned = TcpHandle & { [CONN]?: Conn };
+type Req = Record<string | symbol, unknown>;
+
+/** Read size for discard and for a source's input: one buffer shared by every connection. */
+const DROP_BUFFER_BYTES = 256 * 1024;
+/** Echo stops reading while this much of its replies waits to be sent. */
+const ECHO_QUEUE_HIGH = 64 * 1024;
+/** Source writes per connection per event-loop turn when each leaves at once (fairness). */
+const SOURCE_WRITES_PER_TURN = 4;
+
+const noop = () => {};
+
+/** Errors that are a client's normal way of leaving (the rude abort RFC 864 asks us to expect). */
+const QUIET_ERRNO = new Set([
+  -104 /* ECONNRESET */, -32 /* EPIPE */, -110 /* ETIMEDOUT */, -125 /* ECANCELED */,
+]);
+
+function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Promise<StreamServer> {
+  const logging = log !== silentLogger; // no getpeername, no event objects, when nobody listens
+  const name = opts.name;
+  const remoteOf = (c: Conn): string => {
+    if (c.remote === undefined) {
+      const out: { address?: string; port?: number } = {};
+      c.handle.getpeername(out);
+      c.remote = out.address ?? '';
+      c.remotePort = out.port ?? 0;
+    }
+    return c.remote;
+  };
+  /** A failed read or write: log it unless it is a client leaving, then close. */
+  const failed = (c: Conn, status: number) => {
+    if (logging && !QUIET_ERRNO.has(status)) {
+      log({ level: 'warn', event: 'socket-error', source: name, error: getSystemErrorName(status) });
+    }
+    finish(c);
+  };
+  const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
+  const host = opts.host ?? '127.0.0.1';
+  const mode = opts.mode;
+  const st = b.state;
+  const kRead = b.kReadBytesOrError;
+  const kOffset = b.kArrayBufferOffset;
+  const kAsync = b.kLastWriteWasAsync;
+  const drop = mode.kind === 'echo' ? undefined : new Uint8Array(DROP_BUFFER_BYTES);
+  const block = mode.kind === 'source' ? mode.block : undefined;
+  const open = new Set<Conn>();
+  const perSource = new Map<string, number>();
+  let epoch = 0; // advanced by the idle sweep: a connection two epochs old has been idle ≥ idleTimeoutMs
+  let closing: Promise<void> | undefined;
+  let drained: (() => void) | undefined;
+  // A write request that was not needed (the write left at once) serves the next write.
+  let spare: Req | undefined;
+  const server = net.createServer({ pauseOnConnect: false });
+  server.maxConnections = Number.MAX_SAFE_INTEGER;
+  // A connection accepted before our handler is installed is served on its socket.
+  server.on('connection', (s) => {
+    s.on('error', noop);
+    opts.onConnection(s);
+  });
+
+  const finish = (c: Conn) => {
+    if (c.done) return;
+    c.done = true;
+    open.delete(c);
+    if (c.source !== undefined) {
+      const left = (perSource.get(c.source) ?? 1) - 1;
+      if (left <= 0) perSource.delete(c.source);
+      else perSource.set(c.source, left);
+    }
+    c.handle.onread = noop; // must stay a function: the native setter aborts on anything else
+    (c.handle as Owned)[CONN] = undefined;
+    c.handle.readStop();
+    c.handle.close();
+    if (open.size === 0) drained?.();
+  };
+
+  /**
+   * FIN after everything queued has gone (libuv completes a shutdown once its write queue is
+   * empty). The connection is finished when both sides have said goodbye: our FIN out and the
+   * client's FIN in (or a reset, or the grace timer).
+   */
+  const shutdown = (c: Conn) => {
+    if (c.ending) return;
+    c.ending = true;
+    const sd = new b.ShutdownWrap();
+    sd.handle = c.handle;
+    sd.callback = noop;
+    sd.oncomplete = () => {
+      c.shutDown = true;
+      if (c.eof) finish(c);
+    };
+    if (c.handle.shutdown(sd) < 0) finish(c);
+  };
+
+  const request = (c: Conn, oncomplete: (this: Req, status: number) => void): Req => {
+    const req = spare ?? (new b.WriteWrap() as Req);
+    spare = undefined;
+    req.handle = c.handle;
+    req.oncomplete = oncomplete;
+    req.async = false;
+    req[CONN] = c;
+    return req;
+  };
+
+  // ---- discard and a source's input: read into the shared buffer, drop ----------------------
+  function onDropRead(this: Owned) {
+    const c = this[CONN];
+    if (!c) return;
+    const n = st[kRead]!;
+    if (n < 0) return n === -4095 /* UV_EOF */ ? finish(c) : failed(c, n); // the client's FIN: done
+    c.epoch = epoch;
+  }
+
+  // ---- echo --------------------------------------------------------------------------------
+  function onEchoRead(this: Owned, ab?: ArrayBuffer) {
+    const c = this[CONN];
+    if (!c) return;
+    const n = st[kRead]!;
+    if (n < 0) {
+      // RFC 862: until the client closes. Its FIN: half-close back once every echo has gone.
+      if (n !== -4095 /* UV_EOF */) return failed(c, n);
+      c.eof = true;
+      c.handle.readStop();
+      if (c.shutDown) finish(c);
+      else shutdown(c);
+      return;
+    }
+    if (n === 0 || !ab) return;
+    c.epoch = epoch;
+    if (c.ending) return; // after our goodbye (FIN) nothing more can be sent: read to the client's FIN
+    const data = new Uint8Array(ab, st[kOffset]!, n);
+    const req = request(c, onEchoWritten);
+    const err = c.handle.writeBuffer(req, data);
+    if (err < 0) return failed(c, err);
+    if (st[kAsync]) {
+      req.buffer = data; // keeps the bytes alive until libuv has sent them
+      c.writing = true;
+      if (!c.paused && c.handle.writeQueueSize >= ECHO_QUEUE_HIGH) {
+        c.paused = true;
+        c.handle.readStop();
+      }
+    } else spare = req;
+  }
+
+  function onEchoWritten(this: Req, status: number) {
+    const c = this[CONN] as Conn | undefined;
+    this.buffer = undefined;
+    this[CONN] = undefined;
+    if (!c || c.done) return;
+    if (status < 0) return failed(c, status);
+    c.epoch = epoch;
+    if (c.handle.writeQueueSize === 0) c.writing = false;
+    if (c.paused && c.handle.writeQueueSize < ECHO_QUEUE_HIGH && !c.ending) {
+      c.paused = false;
+      if (c.handle.readStart() < 0) finish(c);
+    }
+  }
+
+  // ---- a source (chargen) ---------------------------------------------------------------------
+  const pump = (c: Conn) => {
+    c.scheduled = false;
+    for (let i = 0; i < SOURCE_WRITES_PER_TURN; i++) {
+      if (c.done || c.ending || c.writing) return;
+      const req = request(c, onSourceWritten);
+      const err = c.handle.writeBuffer(req, block!);
+      if (err < 0) return failed(c, err);
+      if (st[kAsync]) {
+        c.writing = true; // the next block waits for this one: nothing else is queued
+        return;
+      }
+      spare = req;
+      c.epoch = epoch;
+    }
+    // Every write left at once: let the other connections (and the event loop) have a turn.
+    c.scheduled = true;
+    setImmediate(pump, c);
+  };
+
+  function onSourceWritten(this: Req, status: number) {
+    const c = this[CONN] as Conn | undefined;
+    this[CONN] = undefined;
+    if (!c || c.done) return;
+    if (status < 0) return failed(c, status); // EPIPE / ECONNRESET: the client's rude abort is a normal end
+    c.writing = false;
+    c.epoch = epoch;
+    if (!c.scheduled) pump(c);
+  }
+
+  const accept = (err: number, handle: TcpHandle | undefined) => {
+    if (err || !handle) return;
+    if (closing) {
+      handle.close();
+      return;
+    }
+    let peer: { address?: string; port?: number } | undefined;
+    if (logging || limits.perSourceConnections > 0) {
+      peer = {};
+      handle.getpeername(peer);
+    }
+    const refuse = (reason: 'max-connections' | 'per-source') => {
+      if (logging)
+        log({ level: 'warn', event: 'rejected', source: name, reason, remote: peer?.address ?? '' });
+      handle.close();
+    };
+    if (open.size >= limits.maxConnections) return refuse('max-connections');
+    let source: string | undefined;
+    if (limits.perSourceConnections > 0) {
+      source = peer?.address ?? '';
+      const n = perSource.get(source) ?? 0;
+      if (n >= limits.perSourceConnections) return refuse('per-source');
+      perSource.set(source, n + 1);
+    }
+    const c: Conn = {
+      handle,
+      epoch,
+      source,
+      remote: peer?.address,
+      remotePort: peer?.port ?? 0,
+      writing: false,
+      paused: false,
+      ending: false,
+      shutDown: false,
+      eof: false,
+      done: false,
+      scheduled: false,
+    };
+    if (logging)
+      log({ level: 'info', event: 'connected', source: name, remote: remoteOf(c), port: c.remotePort });
+    open.add(c);
+    (handle as Owned)[CONN] = c;
+    if (mode.kind === 'echo') {
+      handle.setNoDelay(true); // an echo answers small messages at once
+      handle.onread = onEchoRead;
+    } else {
+      handle.useUserBuffer(drop!);
+      handle.onread = onDropRead;
+    }
+    if (handle.readStart() < 0) return finish(c);
+    if (mode.kind === 'source') pump(c);
+  };
+
+  const sweepMs = limits.idleTimeoutMs > 0 ? Math.max(10, limits.idleTimeoutMs / 2) : 0;
+  const sweep = sweepMs
+    ? setInterval(() => {
+        epoch++;
+        for (const c of open) {
+          if (epoch - c.epoch < 2) continue;
+          if (logging) log({ level: 'info', event: 'idle-timeout', source: name, remote: remoteOf(c) });
+          finish(c);
+        }
+      }, sweepMs)
+    : undefined;
+  sweep?.unref();
+
+  const destroy = () => {
+    if (sweep) clearInterval(sweep);
+    server.close();
+    for (const c of [...open]) finish(c);
+  };
+
+  const close = (): Promise<void> => {
+    if (closing) return closing;
+    log({ level: 'info', event: 'closing', source: opts.name, connections: open.size });
+    closing = new Promise<void>((resolve) => {
+      server.close();
+      const timer = setTimeout(destroy, limits.graceMs);
+      timer.unref();
+      drained = () => {
+        clearTimeout(timer);
+        if (sweep) clearInterval(sweep);
+        resolve();
+      };
+      // Goodbye: no more source blocks, FIN after what is queued, then read to the client's FIN.
+      for (const c of [...open]) {
+        if (c.paused) {
+          c.paused = false;
+          c.handle.readStart();
+        }
+        shutdown(c);
+      }
+      if (open.size === 0) drained();
+    });
+    return closing;
+  };
+
+  return new Promise<StreamServer>((resolve, reject) => {
+    const onError = (err: Error) => reject(networkError('listen', `${host}:${opts.port}`, err));
+    server.once('error', onError);
+    server.listen({ host, port: opts.port, backlog: 4096 }, () => {
+      server.off('error', onError);
+      const h = (server as unknown as { _handle?: { onconnection?: unknown } })._handle;
+      const fast = h !== undefined && typeof h.onconnection === 'function';
+      if (fast) h.onconnection = accept;
+      else log({ level: 'debug', event: 'fast-path-unavailable', source: opts.name });
+      const address = server.address() as net.AddressInfo;
+      log({
+        level: 'info',
+        event: 'listening',
+        source: opts.name,
+        protocol: 'tcp',
+        address: address.address,
+        port: address.port,
+      });
+      if (opts.signal) {
+        if (opts.signal.aborted) void close();
+        else opts.signal.addEventListener('abort', () => void close(), { once: true });
+      }
+      resolve({
+        name: opts.name,
+        protocol: 'tcp',
+        address,
+        close,
+        destroy,
+        fastPath: fast,
+        get connections() {
+          return open.size;
+        },
+        get queuedBytes() {
+          let n = 0;
+          for (const c of open) n += c.handle.writeQueueSize;
+          return n;
+        },
+      });
+    });
+  });
+}
