@@ -18,6 +18,8 @@ export interface TcpHandle {
   setNoDelay(on: boolean): number;
   close(cb?: () => void): void;
   getpeername(out: { address?: string; port?: number; family?: string }): number;
+  /** The socket's file descriptor on Unix (-1 or absent elsewhere). */
+  readonly fd?: number;
 }
 
 export interface TcpBindings {

@@ -20,6 +20,7 @@ import { readSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { networkError } from './errors.js';
+import { fastPathDefault, noop, type TcpBindings, type TcpHandle, tcpBindings } from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import { DEFAULT_TCP_LIMITS, listenTcp, sendAndClose, type TcpLimits, type TcpServer } from './tcp-server.js';
 
@@ -48,64 +49,6 @@ export interface ReplyServer extends TcpServer {
   readonly fastPath: boolean;
 }
 
-// ---- the internal bindings, checked once -------------------------------------------------------
-
-interface Handle {
-  onread: (buf?: unknown) => void;
-  writeBuffer(req: object, data: Uint8Array): number;
-  shutdown(req: object): number;
-  readStart(): number;
-  readStop(): number;
-  close(cb?: () => void): void;
-  getpeername(out: { address?: string }): number;
-  readonly fd?: number;
-}
-
-interface Bindings {
-  WriteWrap: new () => Record<string, unknown>;
-  ShutdownWrap: new () => Record<string, unknown>;
-  state: Int32Array;
-  kRead: number;
-  kLastWriteWasAsync: number;
-}
-
-let bindings: Bindings | null | undefined;
-
-function loadBindings(): Bindings | null {
-  if (bindings !== undefined) return bindings;
-  bindings = null;
-  try {
-    const p = process as unknown as { binding?: (name: string) => Record<string, unknown> };
-    if (typeof p.binding !== 'function') return null;
-    const sw = p.binding('stream_wrap');
-    const tcp = p.binding('tcp_wrap') as { TCP?: { prototype: Record<string, unknown> } };
-    const proto = tcp.TCP?.prototype;
-    const methods = ['writeBuffer', 'shutdown', 'readStart', 'readStop', 'close', 'getpeername'];
-    if (
-      typeof sw.WriteWrap === 'function' &&
-      typeof sw.ShutdownWrap === 'function' &&
-      sw.streamBaseState instanceof Int32Array &&
-      typeof sw.kReadBytesOrError === 'number' &&
-      typeof sw.kLastWriteWasAsync === 'number' &&
-      proto &&
-      methods.every((m) => typeof proto[m] === 'function')
-    ) {
-      bindings = {
-        WriteWrap: sw.WriteWrap as Bindings['WriteWrap'],
-        ShutdownWrap: sw.ShutdownWrap as Bindings['ShutdownWrap'],
-        state: sw.streamBaseState,
-        kRead: sw.kReadBytesOrError,
-        kLastWriteWasAsync: sw.kLastWriteWasAsync,
-      };
-    }
-  } catch {
-    bindings = null;
-  }
-  return bindings;
-}
-
-const noop = () => {};
-
 /** Scratch space for the FIN check's reads (the bytes are discarded). */
 let scratch: Buffer | undefined;
 /** One non-blocking read: 0 at EOF, > 0 bytes read (dropped), -1 nothing yet, -2 error. */
@@ -123,7 +66,7 @@ function tryRead(fd: number): number {
 
 export function listenReplyAndClose(opts: ReplyServerOptions): Promise<ReplyServer> {
   const log = opts.log ?? silentLogger;
-  const b = opts.fastPath === false || log !== silentLogger ? null : loadBindings();
+  const b = opts.fastPath === false || !fastPathDefault() || log !== silentLogger ? null : tcpBindings();
   if (!b) {
     return listenTcp({
       name: opts.name,
@@ -145,15 +88,15 @@ export function listenReplyAndClose(opts: ReplyServerOptions): Promise<ReplyServ
 }
 
 interface Conn {
-  handle: Handle;
+  handle: TcpHandle;
   epoch: number;
   source: string | undefined;
 }
 
 const CONN = Symbol('netkit.conn');
-type OwnedHandle = Handle & { [CONN]?: Conn };
+type OwnedHandle = TcpHandle & { [CONN]?: Conn };
 
-function listenFast(opts: ReplyServerOptions, b: Bindings, log: Logger): Promise<ReplyServer> {
+function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Promise<ReplyServer> {
   const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
   const host = opts.host ?? '127.0.0.1';
   const open = new Set<Conn>();
@@ -188,7 +131,7 @@ function listenFast(opts: ReplyServerOptions, b: Bindings, log: Logger): Promise
   };
   let writeReq = newWriteReq();
 
-  const accept = (err: number, handle: Handle | undefined) => {
+  const accept = (err: number, handle: TcpHandle | undefined) => {
     if (err || !handle) return;
     if (closing || open.size >= limits.maxConnections) {
       handle.close();
@@ -237,7 +180,7 @@ function listenFast(opts: ReplyServerOptions, b: Bindings, log: Logger): Promise
 
   function onread(this: OwnedHandle) {
     const c = this[CONN];
-    if (c && b.state[b.kRead]! < 0) finish(c); // EOF or error
+    if (c && b.state[b.kReadBytesOrError]! < 0) finish(c); // EOF or error
   }
 
   // Connections answered 0–1 and 1–2 check periods ago. Every connection waits at least one
