@@ -5,6 +5,10 @@
 // missing or look different, and callers then use `net` / `dgram`. `setFastPathDefault(false)`
 // makes every server that consults `fastPathDefault()` take the portable path (tests run both).
 
+import type net from 'node:net';
+import { networkError } from './errors.js';
+import type { Logger } from './log.js';
+
 /** A connected TCP handle (StreamBase over uv_tcp_t). */
 export interface TcpHandle {
   onread: (arrayBuffer?: ArrayBuffer) => void;
@@ -137,3 +141,73 @@ export function udpBindings(): UdpBindings | null {
 }
 
 export const noop = (): void => {};
+
+// ---- what every server on TCP handles shares ---------------------------------------------------
+
+/** Open connections per source address, for a per-source cap. */
+export class SourceCounts {
+  readonly #counts = new Map<string, number>();
+
+  /** Counts one more connection from `source`; false (and nothing counted) if `max` are open. */
+  take(source: string, max: number): boolean {
+    const n = this.#counts.get(source) ?? 0;
+    if (n >= max) return false;
+    this.#counts.set(source, n + 1);
+    return true;
+  }
+
+  /** One connection from `source` has closed. */
+  give(source: string): void {
+    const left = (this.#counts.get(source) ?? 1) - 1;
+    if (left <= 0) this.#counts.delete(source);
+    else this.#counts.set(source, left);
+  }
+}
+
+export interface HandleListenOptions {
+  name: string;
+  host: string;
+  port: number;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Takes each accepted connection's handle (libuv's status first, < 0 on error). */
+  accept: (status: number, handle: TcpHandle | undefined) => void;
+  /** Graceful close, called when `signal` aborts. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Listens with `server`, then takes its connections on the raw TCP handle where the server has
+ * the handle we know (`fast`); otherwise they stay with the server's 'connection' listeners.
+ * Logs `listening` and wires `signal` to `close`. Rejects with a NetworkError when listen fails.
+ */
+export function listenOnHandle(
+  server: net.Server,
+  o: HandleListenOptions,
+): Promise<{ address: net.AddressInfo; fast: boolean }> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(networkError('listen', `${o.host}:${o.port}`, err));
+    server.once('error', onError);
+    server.listen({ host: o.host, port: o.port, backlog: 4096 }, () => {
+      server.off('error', onError);
+      const h = (server as unknown as { _handle?: { onconnection?: unknown } })._handle;
+      const fast = h !== undefined && typeof h.onconnection === 'function';
+      if (fast) h.onconnection = o.accept;
+      else o.log({ level: 'debug', event: 'fast-path-unavailable', source: o.name });
+      const address = server.address() as net.AddressInfo;
+      o.log({
+        level: 'info',
+        event: 'listening',
+        source: o.name,
+        protocol: 'tcp',
+        address: address.address,
+        port: address.port,
+      });
+      if (o.signal) {
+        if (o.signal.aborted) void o.close();
+        else o.signal.addEventListener('abort', () => void o.close(), { once: true });
+      }
+      resolve({ address, fast });
+    });
+  });
+}

@@ -19,8 +19,15 @@
 import { readSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { networkError } from './errors.js';
-import { fastPathDefault, noop, type TcpBindings, type TcpHandle, tcpBindings } from './handles.js';
+import {
+  fastPathDefault,
+  listenOnHandle,
+  noop,
+  SourceCounts,
+  type TcpBindings,
+  type TcpHandle,
+  tcpBindings,
+} from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import { DEFAULT_TCP_LIMITS, listenTcp, sendAndClose, type TcpLimits, type TcpServer } from './tcp-server.js';
 
@@ -100,7 +107,7 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
   const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
   const host = opts.host ?? '127.0.0.1';
   const open = new Set<Conn>();
-  const perSource = new Map<string, number>();
+  const perSource = new SourceCounts();
   let epoch = 0; // advanced by the idle sweep: a connection two epochs old has been idle ≥ idleTimeoutMs
   let closing: Promise<void> | undefined;
   let drained: (() => void) | undefined;
@@ -111,11 +118,7 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
 
   const finish = (c: Conn) => {
     if (!open.delete(c)) return;
-    if (c.source !== undefined) {
-      const left = (perSource.get(c.source) ?? 1) - 1;
-      if (left <= 0) perSource.delete(c.source);
-      else perSource.set(c.source, left);
-    }
+    if (c.source !== undefined) perSource.give(c.source);
     c.handle.onread = noop; // must stay a function: the native setter aborts on anything else
     (c.handle as OwnedHandle)[CONN] = undefined;
     c.handle.readStop();
@@ -142,12 +145,10 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
       const out: { address?: string } = {};
       handle.getpeername(out);
       source = out.address ?? '';
-      const n = perSource.get(source) ?? 0;
-      if (n >= limits.perSourceConnections) {
+      if (!perSource.take(source, limits.perSourceConnections)) {
         handle.close();
         return;
       }
-      perSource.set(source, n + 1);
     }
     const c: Conn = { handle, epoch, source };
     open.add(c);
@@ -241,42 +242,23 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
     return closing;
   };
 
-  return new Promise<ReplyServer>((resolve, reject) => {
-    const onError = (err: Error) => reject(networkError('listen', `${host}:${opts.port}`, err));
-    server.once('error', onError);
-    server.listen({ host, port: opts.port, backlog: 4096 }, () => {
-      server.off('error', onError);
-      const h = (server as unknown as { _handle?: { onconnection?: unknown } })._handle;
-      if (!h || typeof h.onconnection !== 'function') {
-        // Not the handle we know: stay on sockets (the 'connection' listener serves them).
-        log({ level: 'debug', event: 'fast-path-unavailable', source: opts.name });
-      } else {
-        h.onconnection = accept;
-      }
-      const address = server.address() as net.AddressInfo;
-      log({
-        level: 'info',
-        event: 'listening',
-        source: opts.name,
-        protocol: 'tcp',
-        address: address.address,
-        port: address.port,
-      });
-      if (opts.signal) {
-        if (opts.signal.aborted) void close();
-        else opts.signal.addEventListener('abort', () => void close(), { once: true });
-      }
-      resolve({
-        name: opts.name,
-        protocol: 'tcp',
-        address,
-        close,
-        destroy,
-        fastPath: h !== undefined && typeof h.onconnection === 'function',
-        get connections() {
-          return open.size;
-        },
-      });
-    });
-  });
+  return listenOnHandle(server, {
+    name: opts.name,
+    host,
+    port: opts.port,
+    log,
+    accept,
+    close,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  }).then(({ address, fast }) => ({
+    name: opts.name,
+    protocol: 'tcp' as const,
+    address,
+    close,
+    destroy,
+    fastPath: fast,
+    get connections() {
+      return open.size;
+    },
+  }));
 }

@@ -15,8 +15,14 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
-import { networkError } from './errors.js';
-import { fastPathDefault, type TcpBindings, type TcpHandle, tcpBindings } from './handles.js';
+import {
+  fastPathDefault,
+  listenOnHandle,
+  SourceCounts,
+  type TcpBindings,
+  type TcpHandle,
+  tcpBindings,
+} from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import {
   type ConnHandle,
@@ -143,7 +149,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
   const drop = mode.kind === 'echo' ? undefined : new Uint8Array(DROP_BUFFER_BYTES);
   const block = mode.kind === 'source' ? mode.block : undefined;
   const open = new Set<Conn>();
-  const perSource = new Map<string, number>();
+  const perSource = new SourceCounts();
   let epoch = 0; // advanced by the idle sweep: a connection two epochs old has been idle ≥ idleTimeoutMs
   let closing: Promise<void> | undefined;
   let drained: (() => void) | undefined;
@@ -161,11 +167,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     if (c.done) return;
     c.done = true;
     open.delete(c);
-    if (c.source !== undefined) {
-      const left = (perSource.get(c.source) ?? 1) - 1;
-      if (left <= 0) perSource.delete(c.source);
-      else perSource.set(c.source, left);
-    }
+    if (c.source !== undefined) perSource.give(c.source);
     c.handle.onread = noop; // must stay a function: the native setter aborts on anything else
     (c.handle as Owned)[CONN] = undefined;
     c.handle.readStop();
@@ -305,9 +307,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     let source: string | undefined;
     if (limits.perSourceConnections > 0) {
       source = peer?.address ?? '';
-      const n = perSource.get(source) ?? 0;
-      if (n >= limits.perSourceConnections) return refuse('per-source');
-      perSource.set(source, n + 1);
+      if (!perSource.take(source, limits.perSourceConnections)) return refuse('per-source');
     }
     const c: Conn = {
       handle,
@@ -382,44 +382,28 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     return closing;
   };
 
-  return new Promise<StreamServer>((resolve, reject) => {
-    const onError = (err: Error) => reject(networkError('listen', `${host}:${opts.port}`, err));
-    server.once('error', onError);
-    server.listen({ host, port: opts.port, backlog: 4096 }, () => {
-      server.off('error', onError);
-      const h = (server as unknown as { _handle?: { onconnection?: unknown } })._handle;
-      const fast = h !== undefined && typeof h.onconnection === 'function';
-      if (fast) h.onconnection = accept;
-      else log({ level: 'debug', event: 'fast-path-unavailable', source: opts.name });
-      const address = server.address() as net.AddressInfo;
-      log({
-        level: 'info',
-        event: 'listening',
-        source: opts.name,
-        protocol: 'tcp',
-        address: address.address,
-        port: address.port,
-      });
-      if (opts.signal) {
-        if (opts.signal.aborted) void close();
-        else opts.signal.addEventListener('abort', () => void close(), { once: true });
-      }
-      resolve({
-        name: opts.name,
-        protocol: 'tcp',
-        address,
-        close,
-        destroy,
-        fastPath: fast,
-        get connections() {
-          return open.size;
-        },
-        get queuedBytes() {
-          let n = 0;
-          for (const c of open) n += c.handle.writeQueueSize;
-          return n;
-        },
-      });
-    });
-  });
+  return listenOnHandle(server, {
+    name: opts.name,
+    host,
+    port: opts.port,
+    log,
+    accept,
+    close,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  }).then(({ address, fast }) => ({
+    name: opts.name,
+    protocol: 'tcp' as const,
+    address,
+    close,
+    destroy,
+    fastPath: fast,
+    get connections() {
+      return open.size;
+    },
+    get queuedBytes() {
+      let n = 0;
+      for (const c of open) n += c.handle.writeQueueSize;
+      return n;
+    },
+  }));
 }
