@@ -8,6 +8,7 @@
 import type net from 'node:net';
 import { networkError } from './errors.js';
 import type { Logger } from './log.js';
+import type { TcpServer } from './tcp-server.js';
 
 /** A connected TCP handle (StreamBase over uv_tcp_t). */
 export interface TcpHandle {
@@ -174,6 +175,15 @@ export interface HandleListenOptions {
   accept: (status: number, handle: TcpHandle | undefined) => void;
   /** Graceful close, called when `signal` aborts. */
   close: () => Promise<void>;
+  destroy: () => void;
+  /** Connections open now. */
+  connections: () => number;
+}
+
+/** A TCP server built on `listenOnHandle`. */
+export interface HandleServer extends TcpServer {
+  /** True when connections are served on the TCP handle directly. */
+  readonly fastPath: boolean;
 }
 
 /**
@@ -181,10 +191,7 @@ export interface HandleListenOptions {
  * the handle we know (`fast`); otherwise they stay with the server's 'connection' listeners.
  * Logs `listening` and wires `signal` to `close`. Rejects with a NetworkError when listen fails.
  */
-export function listenOnHandle(
-  server: net.Server,
-  o: HandleListenOptions,
-): Promise<{ address: net.AddressInfo; fast: boolean }> {
+export function listenOnHandle(server: net.Server, o: HandleListenOptions): Promise<HandleServer> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(networkError('listen', `${o.host}:${o.port}`, err));
     server.once('error', onError);
@@ -207,7 +214,17 @@ export function listenOnHandle(
         if (o.signal.aborted) void o.close();
         else o.signal.addEventListener('abort', () => void o.close(), { once: true });
       }
-      resolve({ address, fast });
+      resolve({
+        name: o.name,
+        protocol: 'tcp',
+        address,
+        close: o.close,
+        destroy: o.destroy,
+        fastPath: fast,
+        get connections() {
+          return o.connections();
+        },
+      });
     });
   });
 }

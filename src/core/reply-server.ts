@@ -249,16 +249,8 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
     log,
     accept,
     close,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  }).then(({ address, fast }) => ({
-    name: opts.name,
-    protocol: 'tcp' as const,
-    address,
-    close,
     destroy,
-    fastPath: fast,
-    get connections() {
-      return open.size;
-    },
-  }));
+    connections: () => open.size,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
 }

@@ -389,21 +389,17 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     log,
     accept,
     close,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  }).then(({ address, fast }) => ({
-    name: opts.name,
-    protocol: 'tcp' as const,
-    address,
-    close,
     destroy,
-    fastPath: fast,
-    get connections() {
-      return open.size;
-    },
-    get queuedBytes() {
-      let n = 0;
-      for (const c of open) n += c.handle.writeQueueSize;
-      return n;
-    },
-  }));
+    connections: () => open.size,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  }).then(
+    (s) =>
+      Object.defineProperty(s, 'queuedBytes', {
+        get() {
+          let n = 0;
+          for (const c of open) n += c.handle.writeQueueSize;
+          return n;
+        },
+      }) as StreamServer,
+  );
 }
