@@ -1,12 +1,15 @@
 // DEMO_ADD calls/s of netkit's demo server beside the rpcgen-built C server (libtirpc), both driven
-// by the same C client (stubs from Debian's rpcgen) in one run: TCP and UDP, medians of 3.
+// by the same C client (stubs from Debian's rpcgen) in one run: TCP and UDP, interleaved, medians
+// of 3, with the CPU each server spent per call (netkit: this process, which also runs the client
+// processes; the C server: /proc/PID/stat). NETKIT_BENCH_CALLS sets the calls per run (20,000).
 
 import { serveDemoTcp, serveDemoUdp } from '../../src/rpc/demo/server.js';
 import { which } from '../../test/helpers/peers.js';
 import { buildCDemo, runCClient, startCServer } from '../../test/rpc/demo/c-peer.js';
-import { median, printTable, ratio } from '../helpers/report.js';
+import { fmt, median, printTable, ratio } from '../helpers/report.js';
+import { procCpuMs, selfCpuMs, withCpu } from './cpu.js';
 
-const CALLS = 20_000;
+const CALLS = Number(process.env.NETKIT_BENCH_CALLS ?? 20_000);
 const REPEATS = 3;
 
 /** Calls/s of `clients` C client processes in parallel, each making CALLS/clients DEMO_ADD calls in a loop. */
@@ -44,23 +47,46 @@ export default async function bench(): Promise<void> {
   const cServer = await startCServer(c);
   const tcp = await serveDemoTcp({ port: 0 });
   const udp = await serveDemoUdp({ port: 0 });
+  const cServerCpu = () => procCpuMs(cServer.proc.pid!);
   try {
     const rows: (string | number)[][] = [];
     for (const clients of [1, 4]) {
       for (const transport of ['tcp', 'udp'] as const) {
         const ours: number[] = [];
         const theirs: number[] = [];
+        const cpuOurs: number[] = [];
+        const cpuTheirs: number[] = [];
         const netkitPort = (transport === 'tcp' ? tcp : udp).address.port;
         await rate(c, netkitPort, transport, clients); // warm-up: JIT, connection paths
+        const calls = Math.floor(CALLS / clients) * clients;
         for (let i = 0; i < REPEATS; i++) {
-          ours.push(await rate(c, netkitPort, transport, clients));
-          theirs.push(await rate(c, cServer.port, transport, clients));
+          const [a, ca] = await withCpu(selfCpuMs, () => rate(c, netkitPort, transport, clients));
+          ours.push(a);
+          cpuOurs.push((ca * 1000) / calls);
+          const [b, cb] = await withCpu(cServerCpu, () => rate(c, cServer.port, transport, clients));
+          theirs.push(b);
+          cpuTheirs.push((cb * 1000) / calls);
         }
         const label = `DEMO_ADD ${transport}, ${clients} C client${clients > 1 ? 's' : ''}`;
-        rows.push([label, median(ours), median(theirs), ratio(median(ours), median(theirs))]);
+        rows.push([
+          label,
+          median(ours),
+          median(theirs),
+          ratio(median(ours), median(theirs)),
+          `${fmt(median(cpuOurs))} / ${fmt(median(cpuTheirs))}`,
+        ]);
       }
     }
-    printTable([`calls/s (${CALLS} calls each)`, 'netkit server', 'rpcgen C server', 'ratio'], rows);
+    printTable(
+      [
+        `calls/s (${CALLS} calls each)`,
+        'netkit server',
+        'rpcgen C server',
+        'ratio',
+        'CPU µs/call netkit / C',
+      ],
+      rows,
+    );
   } finally {
     cServer.proc.kill('SIGKILL');
     await Promise.all([tcp.close(), udp.close()]);
