@@ -22,6 +22,7 @@ import type { XdrType } from '../xdr/types.js';
 import { XdrWriter } from '../xdr/writer.js';
 import {
   AcceptStat,
+  AUTH_NONE,
   AuthFlavor,
   AuthStat,
   type AuthSysParms,
@@ -206,12 +207,12 @@ export class RpcDispatcher {
       const credFlavor = r.uint();
       const credLen = r.uint();
       if (credLen > MAX_AUTH_BYTES) return this.authError(xid, AuthStat.AUTH_BADCRED);
-      // An empty body (AUTH_NONE, nearly every call) needs no copy.
-      cred = { flavor: credFlavor, body: credLen === 0 ? EMPTY : r.fixedOpaque(credLen) };
+      // AUTH_NONE with an empty body (nearly every call) is the shared frozen AUTH_NONE.
+      cred = credLen === 0 ? emptyAuth(credFlavor) : { flavor: credFlavor, body: r.fixedOpaque(credLen) };
       const verfFlavor = r.uint();
       const verfLen = r.uint();
       if (verfLen > MAX_AUTH_BYTES) return this.authError(xid, AuthStat.AUTH_BADVERF);
-      verf = { flavor: verfFlavor, body: verfLen === 0 ? EMPTY : r.fixedOpaque(verfLen) };
+      verf = verfLen === 0 ? emptyAuth(verfFlavor) : { flavor: verfFlavor, body: r.fixedOpaque(verfLen) };
     } catch {
       // A call header cut short: the credential cannot be checked, so no reply (as libtirpc).
       return this.drop(peer, 'truncated call header');
@@ -302,7 +303,7 @@ export class RpcDispatcher {
     try {
       w.reset();
       w.reserve4();
-      writeAcceptedReply(w, xid, AcceptStat.SUCCESS);
+      writeSuccessHeader(w, xid);
       p.res.encode(w, v);
       return this.finish(w);
     } catch (err) {
@@ -364,6 +365,24 @@ export class RpcDispatcher {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+
+function emptyAuth(flavor: number): OpaqueAuth {
+  return flavor === AuthFlavor.AUTH_NONE ? AUTH_NONE : { flavor, body: EMPTY };
+}
+
+/** xid · REPLY · MSG_ACCEPTED · AUTH_NONE verifier (flavor, empty body) · SUCCESS: 24 bytes. */
+function writeSuccessHeader(w: XdrWriter, xid: number): void {
+  w.ensure(24);
+  const b = w.buf;
+  const p = w.pos;
+  b[p] = xid >>> 24;
+  b[p + 1] = xid >>> 16;
+  b[p + 2] = xid >>> 8;
+  b[p + 3] = xid;
+  b.fill(0, p + 4, p + 24);
+  b[p + 7] = MsgType.REPLY;
+  w.pos = p + 24;
+}
 
 /** Decodes an AUTH_SYS body strictly: every byte must belong to the credential. */
 function decodeAuthSysStrict(body: Uint8Array): AuthSysParms {
