@@ -379,7 +379,7 @@ function writeSuccessHeader(w: XdrWriter, xid: number): void {
   b[p + 1] = xid >>> 16;
   b[p + 2] = xid >>> 8;
   b[p + 3] = xid;
-  b.fill(0, p + 4, p + 24);
+  for (let i = p + 4; i < p + 24; i++) b[i] = 0;
   b[p + 7] = MsgType.REPLY;
   w.pos = p + 24;
 }
