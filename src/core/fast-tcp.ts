@@ -114,8 +114,11 @@ export interface FastConn {
 }
 
 export interface FastConnHandler {
-  /** Bytes read: a view into a buffer shared by every connection, valid only during the call. */
-  onData(bytes: Uint8Array): void;
+  /**
+   * Bytes read: `buf[0 … length)`, in a buffer shared by every connection — valid only during
+   * the call (copy what must outlive it).
+   */
+  onData(buf: Uint8Array, length: number): void;
   /** The peer's FIN (default: `end()`). */
   onEnd?(): void;
   /** Queued writes have all completed. */
@@ -206,7 +209,7 @@ class Conn implements FastConn {
     if (n > 0) {
       this.epoch = s.epoch;
       // After our FIN nothing more is answered: the bytes are only drained.
-      if (!this.shut) this.handler?.onData(s.readBuf.subarray(0, n));
+      if (!this.shut) this.handler?.onData(s.readBuf, n);
       return;
     }
     if (n === 0) return;
@@ -318,7 +321,7 @@ function onShutdownDone(this: Req): void {
 interface ServerState {
   b: Bindings;
   epoch: number;
-  readBuf: Buffer;
+  readBuf: Uint8Array;
   spareReq: Req;
   newWriteReq(): Req;
   forget(c: Conn): void;
@@ -350,7 +353,7 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
   const state: ServerState = {
     b,
     epoch: 0,
-    readBuf: Buffer.allocUnsafe(READ_BUFFER),
+    readBuf: new Uint8Array(READ_BUFFER),
     spareReq: newWriteReq(),
     newWriteReq,
     forget(c: Conn) {

@@ -14,8 +14,8 @@ async function echo(limits: Partial<TcpLimits> = {}, seen?: string[]): Promise<T
     onConnection(conn) {
       seen?.push(`${conn.remoteAddress} ${conn.remotePort} ${conn.localAddress} ${conn.localPort}`);
       return {
-        onData(bytes) {
-          const out = Buffer.from(bytes).toString('latin1').toUpperCase();
+        onData(buf, length) {
+          const out = Buffer.from(buf.subarray(0, length)).toString('latin1').toUpperCase();
           conn.write(Buffer.from(out, 'latin1'));
         },
       };

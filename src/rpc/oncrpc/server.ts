@@ -180,12 +180,17 @@ export class RpcDispatcher {
    * The transports' entry point: like `dispatch`, but a synchronous reply stays in the
    * dispatcher's buffer — the result is its length (record mark included; 0 = no reply), and
    * the bytes are `replyBuffer()[0 … n)` until the next call. Asynchronous handlers still give a
-   * promise of a copied frame.
+   * promise of a copied frame. The call is `msg[from … to)` (default: all of it).
    */
-  dispatchRaw(msg: Uint8Array, peer: PeerInfo): number | Promise<Uint8Array | undefined> {
+  dispatchRaw(
+    msg: Uint8Array,
+    peer: PeerInfo,
+    from = 0,
+    to = msg.length,
+  ): number | Promise<Uint8Array | undefined> {
     // Fewer than 12 bytes cannot say which rpcvers they want: nothing sensible to answer.
-    if (msg.length < 12) return this.drop(peer, 'short message');
-    const r = new XdrReader(msg);
+    if (to - from < 12) return this.drop(peer, 'short message');
+    const r = new XdrReader(msg, from, to);
     const xid = r.uint();
     if (r.uint() !== MsgType.CALL) return this.drop(peer, 'not a call');
     const rpcvers = r.uint();
@@ -577,12 +582,28 @@ function serveFastConn(conf: ConnConfig, conn: FastConn, out: ReplyBatch): FastC
     if (inFlight < maxInFlight) conn.resume();
     if (peerEnded && inFlight === 0) conn.end();
   };
+  const onRecord = (bytes: Uint8Array, from: number, to: number) => {
+    peer ??= {
+      transport: 'tcp',
+      remoteAddress: conn.remoteAddress,
+      remotePort: conn.remotePort,
+      localAddress: conn.localAddress,
+      localPort: conn.localPort,
+    };
+    const r = d.dispatchRaw(bytes, peer, from, to);
+    if (typeof r === 'number') {
+      if (r > 0) out.add(conn, d.replyBuffer(), r);
+    } else {
+      if (++inFlight >= maxInFlight) conn.pause();
+      void r.then(settled);
+    }
+  };
   return {
-    onData(chunk) {
-      let recs: Uint8Array[];
+    onData(chunk, length) {
       try {
-        recs = records.push(chunk);
+        records.feed(chunk, length, onRecord);
       } catch (err) {
+        out.flush(conn); // the calls before the bad record have their answers
         log({
           level: 'warn',
           event: 'bad-record',
@@ -592,22 +613,6 @@ function serveFastConn(conf: ConnConfig, conn: FastConn, out: ReplyBatch): FastC
         });
         conn.destroy();
         return;
-      }
-      peer ??= {
-        transport: 'tcp',
-        remoteAddress: conn.remoteAddress,
-        remotePort: conn.remotePort,
-        localAddress: conn.localAddress,
-        localPort: conn.localPort,
-      };
-      for (const rec of recs) {
-        const r = d.dispatchRaw(rec, peer);
-        if (typeof r === 'number') {
-          if (r > 0) out.add(conn, d.replyBuffer(), r);
-        } else {
-          if (++inFlight >= maxInFlight) conn.pause();
-          void r.then(settled);
-        }
       }
       out.flush(conn);
     },
