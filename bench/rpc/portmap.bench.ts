@@ -71,7 +71,10 @@ async function answers111(): Promise<boolean> {
   }
 }
 
-/** The floor: a Node responder that answers every NULL call with a fixed reply, no decoding. */
+/**
+ * The socket floor: a Node responder on net.Socket / dgram that answers every NULL call with a
+ * fixed reply, no decoding. netkit's servers run on libuv's handles (src/core/fast-*.ts), below it.
+ */
 async function startFloor(): Promise<{ port: number; close(): void }> {
   const tcp = net.createServer({ noDelay: true }, (c) => {
     c.on('data', (d: Buffer) => {
@@ -175,7 +178,8 @@ async function run(): Promise<void> {
     }
     console.log(
       `C client (libtirpc clnt_call loop, ${SECONDS} s per run, ${REPS} runs, medians); calls/s.` +
-        ' "Node floor": a Node responder sending a fixed NULL reply without decoding — the socket layer’s own limit.',
+        ' "Node socket floor": a net.Socket/dgram responder sending a fixed NULL reply without decoding' +
+        ' (netkit serves on libuv’s handles and is not bound by it).',
     );
     if (note) console.log(note);
     printTable(
@@ -186,7 +190,7 @@ async function run(): Promise<void> {
         'rpcbind 1.2.6',
         'ratio (goal ≥ 1.0×)',
         'CPU µs/call netkit / rpcbind',
-        'Node floor',
+        'Node socket floor',
       ],
       rows,
     );
