@@ -431,6 +431,21 @@ for (const [fastPath, path] of PATHS)
       }
     });
 
+    test('the connection limits apply: one over maxConnections is closed, the held one still answers', async () => {
+      const d = makeDispatcher();
+      const server = await listenRpcTcp(d, { port: 0, fastPath, limits: { maxConnections: 1 } });
+      try {
+        const c = await tcpClient({ port: server.address.port });
+        assert.equal(await c.call(PROG, 1, 1, addArgs, { a: 20, b: 22 }, xdr.int), 42);
+        const extra = await connect(server.address.port);
+        assert.equal((await readAll(extra)).length, 0);
+        assert.equal(await c.call(PROG, 1, 1, addArgs, { a: 1, b: 2 }, xdr.int), 3);
+        await c.close();
+      } finally {
+        await server.close();
+      }
+    });
+
     test('random garbage over TCP never stops the server from answering others', async () => {
       const d = makeDispatcher();
       const server = await listenRpcTcp(d, { port: 0, maxRecord: 4096, fastPath });
