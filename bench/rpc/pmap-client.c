@@ -1,7 +1,7 @@
 /* Bench client for portmappers (RFC 1833), built at bench time against libtirpc:
  *   pmap-client HOST PORT tcp|udp null|getport SECONDS CLIENTS
  * Forks CLIENTS processes; each makes back-to-back calls on one CLIENT handle for SECONDS and
- * reports its count; the parent prints the total calls per second. */
+ * reports its count; the parent prints the total calls per second and the number of calls. */
 #include <arpa/inet.h>
 #include <rpc/rpc.h>
 #include <rpc/pmap_prot.h>
@@ -90,6 +90,6 @@ int main(int argc, char **argv) {
   }
   double elapsed = now() - t0;
   if (failed) return 1;
-  printf("%.0f\n", total / elapsed);
+  printf("%.0f %ld\n", total / elapsed, total);
   return 0;
 }

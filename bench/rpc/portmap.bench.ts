@@ -1,5 +1,8 @@
 // NULL and GETPORT calls/s of netkit's portmapper beside Debian's rpcbind (RFC 1833), both
-// measured by the same C client (bench/rpc/pmap-client.c, built here against libtirpc) in one run.
+// measured by the same C client (bench/rpc/pmap-client.c, built here against libtirpc) in one run,
+// interleaved, medians; with the CPU each server spent per call (netkit: this process, which also
+// runs the client processes; rpcbind: /proc/PID/stat). rpcbind needs port 111, so the bench takes
+// the same port-111 lock as the interop tests. NETKIT_BENCH_SECONDS sets one measurement (1 s).
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -7,12 +10,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { PortmapClient } from '../../src/rpc/portmap/client.js';
 import { startPortmapper } from '../../src/rpc/portmap/server.js';
-import { median, printTable, ratio } from '../helpers/report.js';
+import { lockPort111 } from '../../test/helpers/port111.js';
+import { fmt, median, printTable, ratio } from '../helpers/report.js';
+import { procCpuMs, selfCpuMs, withCpu } from './cpu.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const outDir = new URL('../out/', import.meta.url).pathname;
 const client = `${outDir}pmap-client`;
-const SECONDS = 1;
+const SECONDS = Number(process.env.NETKIT_BENCH_SECONDS ?? 1);
 const REPS = 3;
 
 function build(): string | undefined {
@@ -25,15 +30,35 @@ function build(): string | undefined {
   return r.status === 0 ? undefined : `gcc failed: ${r.stderr.split('\n')[0]}`;
 }
 
-function measure(port: number, transport: string, proc: string, clients: number): Promise<number> {
+interface Run {
+  rate: number;
+  calls: number;
+}
+
+function measure(port: number, transport: string, proc: string, clients: number): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       client,
       ['127.0.0.1', String(port), transport, proc, String(SECONDS), String(clients)],
       { timeout: 30_000, encoding: 'utf8' },
-      (err, stdout) => resolve(err ? Number.NaN : Number(stdout.trim())),
+      (err, stdout) => {
+        const [rate, calls] = stdout.trim().split(' ').map(Number);
+        resolve(err ? { rate: Number.NaN, calls: Number.NaN } : { rate: rate!, calls: calls! });
+      },
     );
   });
+}
+
+/** One measurement and the server's CPU µs per call during it. */
+async function measureCpu(
+  cpu: () => number,
+  port: number,
+  transport: string,
+  proc: string,
+  clients: number,
+): Promise<{ rate: number; cpuUs: number }> {
+  const [r, ms] = await withCpu(cpu, () => measure(port, transport, proc, clients));
+  return { rate: r.rate, cpuUs: (ms * 1000) / r.calls };
 }
 
 async function answers111(): Promise<boolean> {
@@ -46,7 +71,10 @@ async function answers111(): Promise<boolean> {
   }
 }
 
-/** The floor: a Node responder that answers every NULL call with a fixed reply, no decoding. */
+/**
+ * The socket floor: a Node responder on net.Socket / dgram that answers every NULL call with a
+ * fixed reply, no decoding. netkit's servers run on libuv's handles (src/core/fast-*.ts), below it.
+ */
 async function startFloor(): Promise<{ port: number; close(): void }> {
   const tcp = net.createServer({ noDelay: true }, (c) => {
     c.on('data', (d: Buffer) => {
@@ -84,6 +112,16 @@ export default async function (): Promise<void> {
     console.log(`portmap bench skipped: ${err}`);
     return;
   }
+  // rpcbind binds 111: wait for the interop tests (and anyone else holding the lock) to finish.
+  const release = await lockPort111();
+  try {
+    await run();
+  } finally {
+    release();
+  }
+}
+
+async function run(): Promise<void> {
   const pm = await startPortmapper({ port: 0 });
   const ours = pm.tcp!.address.port;
   const floor = await startFloor();
@@ -103,17 +141,26 @@ export default async function (): Promise<void> {
       await measure(ours, transport, 'getport', 2);
       await measure(floor.port, transport, 'null', 2);
     }
+    const rpcbindCpu = () => procCpuMs(rpcbind!.pid!);
     const rows: (string | number)[][] = [];
     for (const transport of ['udp', 'tcp']) {
       for (const proc of ['null', 'getport']) {
         for (const clients of [1, 4]) {
           const a: number[] = [];
           const b: number[] = [];
+          const ca: number[] = [];
+          const cb: number[] = [];
           const f: number[] = [];
           for (let rep = 0; rep < REPS; rep++) {
-            a.push(await measure(ours, transport, proc, clients));
-            if (rpcbind) b.push(await measure(111, transport, proc, clients));
-            if (proc === 'null') f.push(await measure(floor.port, transport, proc, clients));
+            const x = await measureCpu(selfCpuMs, ours, transport, proc, clients);
+            a.push(x.rate);
+            ca.push(x.cpuUs);
+            if (rpcbind) {
+              const y = await measureCpu(rpcbindCpu, 111, transport, proc, clients);
+              b.push(y.rate);
+              cb.push(y.cpuUs);
+            }
+            if (proc === 'null') f.push((await measure(floor.port, transport, proc, clients)).rate);
           }
           const na = median(a);
           const nb = rpcbind ? median(b) : Number.NaN;
@@ -123,6 +170,7 @@ export default async function (): Promise<void> {
             na,
             rpcbind ? nb : 'n/a',
             rpcbind ? ratio(na, nb) : 'n/a',
+            rpcbind ? `${fmt(median(ca))} / ${fmt(median(cb))}` : fmt(median(ca)),
             proc === 'null' ? median(f) : '',
           ]);
         }
@@ -130,11 +178,20 @@ export default async function (): Promise<void> {
     }
     console.log(
       `C client (libtirpc clnt_call loop, ${SECONDS} s per run, ${REPS} runs, medians); calls/s.` +
-        ' "Node floor": a Node responder sending a fixed NULL reply without decoding — the socket layer’s own limit.',
+        ' "Node socket floor": a net.Socket/dgram responder sending a fixed NULL reply without decoding' +
+        ' (netkit serves on libuv’s handles and is not bound by it).',
     );
     if (note) console.log(note);
     printTable(
-      ['calls', 'clients', 'netkit portmap', 'rpcbind 1.2.6', 'ratio (goal ≥ 1.0×)', 'Node floor'],
+      [
+        'calls',
+        'clients',
+        'netkit portmap',
+        'rpcbind 1.2.6',
+        'ratio (goal ≥ 1.0×)',
+        'CPU µs/call netkit / rpcbind',
+        'Node socket floor',
+      ],
       rows,
     );
   } finally {

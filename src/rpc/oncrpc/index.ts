@@ -26,6 +26,7 @@ export {
   RpcDispatcher,
   RpcFault,
   type RpcTcpOptions,
+  type RpcTcpServer,
   type RpcUdpOptions,
   type UdpServer,
   udpReplyLimit,

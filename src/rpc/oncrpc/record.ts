@@ -60,10 +60,27 @@ export class RecordReader {
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
-    if (this.failed) throw this.failed;
     const out: Uint8Array[] = [];
+    this.feed(chunk, chunk.length, (bytes, from, to) => {
+      out.push(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to));
+    });
+    return out;
+  }
+
+  /**
+   * Reads `chunk[0 … end)` and calls `onRecord(bytes, from, to)` for each record it completes:
+   * `bytes[from … to)`, a range of the chunk itself when the record lies inside it (valid only
+   * during the call), otherwise of a copy. Throws like `push` (the records before the error have
+   * been delivered).
+   */
+  feed(
+    chunk: Uint8Array,
+    end: number,
+    onRecord: (bytes: Uint8Array, from: number, to: number) => void,
+  ): void {
+    if (this.failed) throw this.failed;
     let i = 0;
-    const n = chunk.length;
+    const n = end;
     while (i < n) {
       if (this.fragLeft < 0) {
         // Fast path: a whole single-fragment record inside this chunk, nothing buffered.
@@ -71,9 +88,9 @@ export class RecordReader {
           const v = ((chunk[i]! << 24) | (chunk[i + 1]! << 16) | (chunk[i + 2]! << 8) | chunk[i + 3]!) >>> 0;
           const len = v & MAX_FRAGMENT;
           if (v & LAST_FRAGMENT && n - i - 4 >= len && len <= this.maxRecord) {
-            out.push(chunk.subarray(i + 4, i + 4 + len));
             i += 4 + len;
             this.offset += 4 + len;
+            onRecord(chunk, i - len, i);
             continue;
           }
         }
@@ -110,10 +127,11 @@ export class RecordReader {
       if (this.fragLeft === 0) {
         this.fragLeft = -1;
         if (this.last) {
-          out.push(this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.size));
+          const rec = this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.size);
           this.parts = [];
           this.size = 0;
           this.owned = 0;
+          onRecord(rec, 0, rec.length);
         }
       }
     }
@@ -125,7 +143,6 @@ export class RecordReader {
       this.parts.push(concat(views, len));
       this.owned = this.parts.length;
     }
-    return out;
   }
 }
 

@@ -168,7 +168,13 @@ export function portmapDispatcher(
   const statIdx = (vers: number) => (vers === 2 ? 0 : vers === 3 ? 1 : 2);
   const addrStat = (vers: number, prog: number, pvers: number, netid: string, ok: boolean) => {
     const list = stats[statIdx(vers)]!.addrinfo;
-    let s = list.find((x) => x.prog === prog && x.vers === pvers && x.netid === netid);
+    let s: AddrStat | undefined;
+    for (const x of list) {
+      if (x.prog === prog && x.vers === pvers && x.netid === netid) {
+        s = x;
+        break;
+      }
+    }
     if (!s) {
       if (list.length >= 256) return;
       s = { prog, vers: pvers, success: 0, failure: 0, netid };
@@ -238,10 +244,22 @@ export function portmapDispatcher(
     log({ level: 'info', event: 'unset', source: 'portmap', prog: m.prog, vers: m.vers, removed: ok });
     return ok;
   };
+  // GETPORT answers with the port of a registered universal address: parsed once per address
+  // (registrations are bounded, and so is this cache).
+  const ports = new Map<string, number>();
+  const portOf = (addr: string): number => {
+    let p = ports.get(addr);
+    if (p === undefined) {
+      p = fromUaddr(addr)?.port ?? 0;
+      if (ports.size >= 4096) ports.clear();
+      ports.set(addr, p);
+    }
+    return p;
+  };
   const pmapGetport = (m: Mapping): number => {
     const netid = PROT_NETID[m.prot];
     const e = netid ? registry.find(m.prog, m.vers, netid) : undefined;
-    const port = e ? (fromUaddr(e.addr)?.port ?? 0) : 0;
+    const port = e ? portOf(e.addr) : 0;
     addrStat(2, m.prog, m.vers, netid ?? String(m.prot), port !== 0);
     return port;
   };

@@ -106,4 +106,27 @@ describe('record marking', () => {
       { numRuns: 500 },
     );
   });
+
+  test('feed hands whole records in a chunk over as ranges of that chunk, others as copies', () => {
+    const a = fragment(new Uint8Array([1, 2, 3, 4]), true);
+    const b = fragment(new Uint8Array([5, 6]), true);
+    const buf = new Uint8Array(64);
+    buf.set(a, 0);
+    buf.set(b, a.length);
+    buf.set(fragment(new Uint8Array([7, 8, 9]), true).subarray(0, 5), a.length + b.length); // cut short
+    const end = a.length + b.length + 5; // bytes past `end` are not data
+    const reader = new RecordReader();
+    const got: [boolean, number[]][] = [];
+    reader.feed(buf, end, (bytes, from, to) => got.push([bytes === buf, [...bytes.subarray(from, to)]]));
+    assert.deepEqual(got, [
+      [true, [1, 2, 3, 4]],
+      [true, [5, 6]],
+    ]);
+    buf.fill(0xee); // the buffer is reused: the partial record was copied
+    reader.feed(new Uint8Array([8, 9]), 2, (bytes, from, to) =>
+      got.push([false, [...bytes.subarray(from, to)]]),
+    );
+    assert.deepEqual(got[2], [false, [7, 8, 9]]);
+    assert.ok(reader.idle);
+  });
 });
