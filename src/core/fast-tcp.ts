@@ -10,83 +10,22 @@
 // `listenTcp` path as the fallback and for `Duplex` streams, and tests run both.
 
 import net from 'node:net';
-import { networkError } from './errors.js';
+import {
+  listenOnHandle,
+  noop,
+  SourceCounts,
+  type TcpBindings,
+  type TcpHandle,
+  tcpBindings,
+} from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits, type TcpServer } from './tcp-server.js';
 
-// ---- the internal bindings, checked once -------------------------------------------------------
-
-interface Handle {
-  onread: (buf?: unknown) => void;
-  writeBuffer(req: object, data: Uint8Array): number;
-  shutdown(req: object): number;
-  readStart(): number;
-  readStop(): number;
-  useUserBuffer(buf: Uint8Array): void;
-  setNoDelay(on: boolean): number;
-  close(cb?: () => void): void;
-  getpeername(out: { address?: string; port?: number }): number;
-  getsockname(out: { address?: string; port?: number }): number;
-}
-
 type Req = Record<string | symbol, unknown>;
-
-interface Bindings {
-  WriteWrap: new () => Req;
-  ShutdownWrap: new () => Req;
-  state: Int32Array;
-  kRead: number;
-  kAsync: number;
-}
-
-let bindings: Bindings | null | undefined;
-
-function loadBindings(): Bindings | null {
-  if (bindings !== undefined) return bindings;
-  bindings = null;
-  try {
-    const p = process as unknown as { binding?: (name: string) => Record<string, unknown> };
-    if (typeof p.binding !== 'function') return null;
-    const sw = p.binding('stream_wrap');
-    const tcp = p.binding('tcp_wrap') as { TCP?: { prototype: Record<string, unknown> } };
-    const proto = tcp.TCP?.prototype;
-    const methods = [
-      'writeBuffer',
-      'shutdown',
-      'readStart',
-      'readStop',
-      'useUserBuffer',
-      'setNoDelay',
-      'close',
-      'getpeername',
-      'getsockname',
-    ];
-    if (
-      typeof sw.WriteWrap === 'function' &&
-      typeof sw.ShutdownWrap === 'function' &&
-      sw.streamBaseState instanceof Int32Array &&
-      typeof sw.kReadBytesOrError === 'number' &&
-      typeof sw.kLastWriteWasAsync === 'number' &&
-      proto &&
-      methods.every((m) => typeof proto[m] === 'function')
-    ) {
-      bindings = {
-        WriteWrap: sw.WriteWrap as Bindings['WriteWrap'],
-        ShutdownWrap: sw.ShutdownWrap as Bindings['ShutdownWrap'],
-        state: sw.streamBaseState,
-        kRead: sw.kReadBytesOrError,
-        kAsync: sw.kLastWriteWasAsync,
-      };
-    }
-  } catch {
-    bindings = null;
-  }
-  return bindings;
-}
 
 /** True when this Node has the TCP handle bindings the fast servers need. */
 export function fastTcpAvailable(): boolean {
-  return loadBindings() !== null;
+  return tcpBindings() !== null;
 }
 
 // ---- connections --------------------------------------------------------------------------------
@@ -137,13 +76,12 @@ export interface FastTcpOptions {
   onConnection(conn: FastConn): FastConnHandler;
 }
 
-const noop = () => {};
 const UV_EOF = -4095;
 /** Size of the shared read buffer: one read takes at most this much. */
 const READ_BUFFER = 64 * 1024;
 
 class Conn implements FastConn {
-  readonly handle: Handle;
+  readonly handle: TcpHandle;
   readonly server: ServerState;
   handler: FastConnHandler | undefined;
   source: string | undefined;
@@ -159,7 +97,7 @@ class Conn implements FastConn {
   private peer: { address?: string; port?: number } | undefined;
   private local: { address?: string; port?: number } | undefined;
 
-  constructor(handle: Handle, server: ServerState, source: string | undefined) {
+  constructor(handle: TcpHandle, server: ServerState, source: string | undefined) {
     this.handle = handle;
     this.server = server;
     this.source = source;
@@ -205,7 +143,7 @@ class Conn implements FastConn {
 
   read(): void {
     const s = this.server;
-    const n = s.b.state[s.b.kRead]!;
+    const n = s.b.state[s.b.kReadBytesOrError]!;
     if (n > 0) {
       this.epoch = s.epoch;
       // After our FIN nothing more is answered: the bytes are only drained.
@@ -238,7 +176,7 @@ class Conn implements FastConn {
       return true;
     }
     this.epoch = s.epoch;
-    if (s.b.state[s.b.kAsync] === 0) return true;
+    if (s.b.state[s.b.kLastWriteWasAsync] === 0) return true;
     // Part of it is queued: the request and the bytes now belong to libuv until oncomplete.
     req.buffer = bytes;
     req[CONN] = this;
@@ -300,7 +238,7 @@ class Conn implements FastConn {
 }
 
 const CONN = Symbol('netkit.fastConn');
-type OwnedHandle = Handle & { [CONN]?: Conn };
+type OwnedHandle = TcpHandle & { [CONN]?: Conn };
 
 // Shared callbacks (no closure per connection or per write): `this` is the handle or the request.
 function onRead(this: OwnedHandle): void {
@@ -319,7 +257,7 @@ function onShutdownDone(this: Req): void {
 }
 
 interface ServerState {
-  b: Bindings;
+  b: TcpBindings;
   epoch: number;
   readBuf: Uint8Array;
   spareReq: Req;
@@ -332,7 +270,7 @@ interface ServerState {
  * the bindings are missing (use `listenTcp` then).
  */
 export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
-  const b = loadBindings();
+  const b = tcpBindings();
   if (!b) return Promise.resolve(null);
   const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
   const log = opts.log ?? silentLogger;
@@ -340,7 +278,7 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
   const name = opts.name;
   const host = opts.host ?? '127.0.0.1';
   const open = new Set<Conn>();
-  const perSource = new Map<string, number>();
+  const perSource = new SourceCounts();
   let closing: Promise<void> | undefined;
   let drained: (() => void) | undefined;
 
@@ -358,11 +296,7 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
     newWriteReq,
     forget(c: Conn) {
       if (!open.delete(c)) return;
-      if (c.source !== undefined) {
-        const left = (perSource.get(c.source) ?? 1) - 1;
-        if (left <= 0) perSource.delete(c.source);
-        else perSource.set(c.source, left);
-      }
+      if (c.source !== undefined) perSource.give(c.source);
       if (open.size === 0) drained?.();
     },
   };
@@ -372,7 +306,7 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
   // Connections are taken from the handle; a socket can only appear if that hook failed.
   server.on('connection', (s) => s.destroy());
 
-  const accept = (err: number, handle: Handle | undefined) => {
+  const accept = (err: number, handle: TcpHandle | undefined) => {
     if (err || !handle) return;
     if (closing || open.size >= limits.maxConnections) {
       if (logging) log({ level: 'warn', event: 'rejected', source: name, reason: 'max-connections' });
@@ -384,14 +318,12 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
       const out: { address?: string } = {};
       handle.getpeername(out);
       source = out.address ?? '';
-      const n = perSource.get(source) ?? 0;
-      if (n >= limits.perSourceConnections) {
+      if (!perSource.take(source, limits.perSourceConnections)) {
         if (logging)
           log({ level: 'warn', event: 'rejected', source: name, reason: 'per-source', remote: source });
         handle.close();
         return;
       }
-      perSource.set(source, n + 1);
     }
     const c = new Conn(handle, state, source);
     open.add(c);
@@ -457,46 +389,25 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
     return closing;
   };
 
-  return new Promise<TcpServer | null>((resolve, reject) => {
-    const onError = (err: Error) => reject(networkError('listen', `${host}:${opts.port}`, err));
-    server.once('error', onError);
-    server.listen({ host, port: opts.port, backlog: 4096 }, () => {
-      server.off('error', onError);
-      server.on('error', (err) =>
-        log({ level: 'error', event: 'server-error', source: name, error: err.message }),
-      );
-      const h = (server as unknown as { _handle?: { onconnection?: unknown } })._handle;
-      if (!h || typeof h.onconnection !== 'function') {
-        // Not the handle we know: give up and let the caller use sockets.
-        log({ level: 'debug', event: 'fast-path-unavailable', source: name });
-        server.close();
-        resolve(null);
-        return;
-      }
-      h.onconnection = accept;
-      const address = server.address() as net.AddressInfo;
-      log({
-        level: 'info',
-        event: 'listening',
-        source: name,
-        protocol: 'tcp',
-        address: address.address,
-        port: address.port,
-      });
-      if (opts.signal) {
-        if (opts.signal.aborted) void close();
-        else opts.signal.addEventListener('abort', () => void close(), { once: true });
-      }
-      resolve({
-        name,
-        protocol: 'tcp',
-        address,
-        close,
-        destroy,
-        get connections() {
-          return open.size;
-        },
-      });
-    });
+  return listenOnHandle(server, {
+    name,
+    host,
+    port: opts.port,
+    log,
+    accept,
+    close,
+    destroy,
+    connections: () => open.size,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  }).then((s): TcpServer | null => {
+    if (!s.fastPath) {
+      // Not the handle we know: give up and let the caller use sockets.
+      server.close();
+      return null;
+    }
+    server.on('error', (err) =>
+      log({ level: 'error', event: 'server-error', source: name, error: err.message }),
+    );
+    return s;
   });
 }

@@ -23,13 +23,14 @@ export interface TcpHandle {
   setNoDelay(on: boolean): number;
   close(cb?: () => void): void;
   getpeername(out: { address?: string; port?: number; family?: string }): number;
+  getsockname(out: { address?: string; port?: number; family?: string }): number;
   /** The socket's file descriptor on Unix (-1 or absent elsewhere). */
   readonly fd?: number;
 }
 
 export interface TcpBindings {
-  WriteWrap: new () => Record<string, unknown>;
-  ShutdownWrap: new () => Record<string, unknown>;
+  WriteWrap: new () => Record<string | symbol, unknown>;
+  ShutdownWrap: new () => Record<string | symbol, unknown>;
   /** streamBaseState: after a read, [kReadBytesOrError] is nread (< 0: EOF or error). */
   state: Int32Array;
   kReadBytesOrError: number;
@@ -96,7 +97,7 @@ export function tcpBindings(): TcpBindings | null {
     const sw = b('stream_wrap');
     const t = b('tcp_wrap') as { TCP?: { prototype: Record<string, unknown> } };
     const methods = ['writeBuffer', 'writev', 'shutdown', 'readStart', 'readStop', 'useUserBuffer'];
-    const more = ['setNoDelay', 'close', 'getpeername'];
+    const more = ['setNoDelay', 'close', 'getpeername', 'getsockname'];
     const numbers = ['kReadBytesOrError', 'kArrayBufferOffset', 'kBytesWritten', 'kLastWriteWasAsync'];
     if (
       typeof sw.WriteWrap === 'function' &&

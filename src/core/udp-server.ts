@@ -5,12 +5,12 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
-import { getSystemErrorName } from 'node:util';
 import { networkError } from './errors.js';
-import { fastPathDefault, type UdpHandle, udpBindings } from './handles.js';
+import { fastPathDefault, type UdpBindings, udpBindings } from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import { KeyedRateLimiter } from './rate.js';
 import type { RunningServer } from './service.js';
+import { openUdpHandle } from './udp-handle.js';
 
 export interface RemoteInfo {
   address: string;
@@ -210,11 +210,6 @@ interface Transport {
 
 type Receive = (msg: Uint8Array, rinfo: RemoteInfo) => void;
 
-function errnoError(syscall: string, code: number): NodeJS.ErrnoException {
-  const name = getSystemErrorName(code);
-  return Object.assign(new Error(`${syscall} ${name}`), { code: name, errno: code, syscall });
-}
-
 function dgramTransport(
   type: 'udp4' | 'udp6',
   host: string,
@@ -249,93 +244,33 @@ function dgramTransport(
   };
 }
 
-/**
- * The UDP handle directly. Per datagram, node:dgram's send() validates its arguments, runs
- * dns.lookup() on the (literal) address, defers to a nextTick and builds a request object and
- * a buffer list; here a send is one call into the binding, and the request object is reused
- * whenever the datagram left synchronously (the usual case), so it is allocated only for the
- * rare send that has to wait for the socket.
- */
+/** listenUdp's fast path: the UDP handle itself (core/udp-handle). */
 function handleTransport(
-  b: NonNullable<ReturnType<typeof udpBindings>>,
-  type: 'udp4' | 'udp6',
+  b: UdpBindings,
+  v6: boolean,
   host: string,
   port: number,
   receive: Receive,
   onSendError: (err: Error) => void,
 ): Transport {
-  const handle: UdpHandle = new b.UDP();
-  const v6 = type === 'udp6';
-  const one: Uint8Array[] = [];
-  let spare: Record<string, unknown> | undefined;
-  let closed = false;
-  handle.onmessage = (nread, _h, buf, rinfo) => {
-    if (nread < 0 || !buf || !rinfo) {
-      if (nread < 0 && !closed) onSendError(errnoError('recvmsg', nread));
-      return;
-    }
-    (rinfo as RemoteInfo).size = buf.length;
-    receive(buf, rinfo as RemoteInfo);
-  };
-  const send = (d: Uint8Array, p: number, a: string, req: Record<string, unknown>, cb: boolean): number => {
-    one[0] = d;
-    const r = v6 ? handle.send6(req, one, 1, p, a, cb) : handle.send(req, one, 1, p, a, cb);
-    one[0] = undefined as unknown as Uint8Array;
-    return r;
-  };
+  const h = openUdpHandle(
+    b,
+    v6,
+    host,
+    port,
+    (buf, peer) => {
+      const r = peer as RemoteInfo;
+      r.size = buf.length;
+      receive(buf, r);
+    },
+    onSendError,
+  );
   return {
     fastPath: true,
-    bind: () =>
-      new Promise((resolve, reject) => {
-        const err = v6 ? handle.bind6(host, port, 0) : handle.bind(host, port, 0);
-        if (err < 0) {
-          closed = true;
-          handle.close();
-          return reject(errnoError('bind', err));
-        }
-        const rs = handle.recvStart();
-        if (rs < 0) {
-          closed = true;
-          handle.close();
-          return reject(errnoError('recvStart', rs));
-        }
-        const out: { address?: string; port?: number; family?: string } = {};
-        handle.getsockname(out);
-        resolve({
-          address: out.address ?? host,
-          family: out.family ?? (v6 ? 'IPv6' : 'IPv4'),
-          port: out.port ?? 0,
-        });
-      }),
-    send(d, p, a) {
-      if (closed) return;
-      const req = spare ?? new b.SendWrap();
-      spare = undefined;
-      const r = send(d, p, a, req, false);
-      if (r >= 1)
-        spare = req; // left at once: the request was not used
-      else if (r < 0) {
-        spare = req;
-        onSendError(errnoError('send', r));
-      } else req.buffer = d; // queued: the request keeps the bytes alive until libuv sent them
-    },
-    sendAndWait(d, p, a) {
-      return new Promise((resolve, reject) => {
-        if (closed) return reject(errnoError('send', -9)); // EBADF
-        const req = new b.SendWrap();
-        req.buffer = d;
-        req.oncomplete = (status: number) => (status < 0 ? reject(errnoError('send', status)) : resolve());
-        const r = send(d, p, a, req, true);
-        if (r >= 1) resolve();
-        else if (r < 0) reject(errnoError('send', r));
-      });
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      handle.recvStop();
-      handle.close();
-    },
+    bind: () => h.bind(),
+    send: (d, p, a) => void h.send(d, p, a),
+    sendAndWait: (d, p, a) => h.sendAndWait(d, p, a),
+    close: () => void h.close(),
   };
 }
 
@@ -483,7 +418,7 @@ export function listenUdp(opts: UdpServerOptions): Promise<UdpServer> {
     log({ level: 'warn', event: 'send-error', source: name, error: err.message });
   const b = (opts.fastPath ?? fastPathDefault()) && net.isIP(host) ? udpBindings() : null;
   const transport = b
-    ? handleTransport(b, type, host, opts.port, receive, onSendError)
+    ? handleTransport(b, type === 'udp6', host, opts.port, receive, onSendError)
     : dgramTransport(type, host, opts.port, receive, onSendError);
 
   const unregister = () => {
