@@ -16,6 +16,15 @@ import {
 } from './format.js';
 import { MICRO, type Ts, ticksToTs, tsresolFromByte } from './time.js';
 
+/**
+ * Where the parser puts records: an array, or any object whose push() handles each record at once
+ * (so that a reader need not hold a chunk's worth of records; a record's `data` is a view that is
+ * valid until the next push()).
+ */
+export interface RecordSink {
+  push(r: CaptureRecord): unknown;
+}
+
 export interface ParserOptions {
   /** Largest captured packet accepted (default 262144); larger records become error records. */
   maxRecord?: number;
@@ -74,7 +83,7 @@ export class CaptureParser {
   }
 
   /** Feeds one chunk; appends every complete record to `out`. */
-  push(input: Uint8Array, out: CaptureRecord[]): void {
+  push(input: Uint8Array, out: RecordSink): void {
     // Records are views: a plain Uint8Array's subarray is much cheaper than a Buffer's.
     const chunk =
       input.constructor === Uint8Array
@@ -106,7 +115,7 @@ export class CaptureParser {
     if (pos < chunk.length) this.pushFresh(pos === 0 ? chunk : chunk.subarray(pos), out);
   }
 
-  private pushFresh(buf: Uint8Array, out: CaptureRecord[]): void {
+  private pushFresh(buf: Uint8Array, out: RecordSink): void {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const end = buf.length;
     let pos = 0;
@@ -134,7 +143,7 @@ export class CaptureParser {
   }
 
   /** Signals the end of input: reports a record cut short. */
-  end(out: CaptureRecord[]): void {
+  end(out: RecordSink): void {
     if (this.state === S_FAILED) return;
     if (this.state === S_MAGIC && this.pend === undefined) {
       this.fatal(out, this.offset, 'empty input: not a pcap or pcapng file', ErrorCodes.TRUNCATED);
@@ -160,26 +169,26 @@ export class CaptureParser {
     }
   }
 
-  private fatal(out: CaptureRecord[], offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
+  private fatal(out: RecordSink, offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
     const layer = this.state === S_PCAP ? 'pcap' : this.state === S_PCAPNG ? 'pcapng' : 'capture';
     out.push({ kind: 'error', error: new DecodeError(layer, offset, msg, code), fatal: true, offset });
     this.state = S_FAILED;
   }
 
-  private soft(out: CaptureRecord[], offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
+  private soft(out: RecordSink, offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
     const layer = this.state === S_PCAP ? 'pcap' : 'pcapng';
     out.push({ kind: 'error', error: new DecodeError(layer, offset, msg, code), fatal: false, offset });
   }
 
   /** Parses one unit at `pos`: returns bytes consumed, 0 after a state change, or -(bytes needed). */
-  private unit(buf: Uint8Array, dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private unit(buf: Uint8Array, dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (this.state === S_PCAP) return this.pcapRecord(buf, dv, pos, end, out);
     if (this.state === S_PCAPNG) return this.pcapngBlock(buf, dv, pos, end, out);
     if (this.state === S_MAGIC) return this.magic(dv, pos, end, out);
     return end - pos;
   }
 
-  private magic(dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private magic(dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (end - pos < 4) return -4;
     const m = dv.getUint32(pos, true);
     if (m === BlockType.SHB) {
@@ -220,7 +229,7 @@ export class CaptureParser {
     return 24;
   }
 
-  private pcapRecord(buf: Uint8Array, dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private pcapRecord(buf: Uint8Array, dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (end - pos < 16) return -16;
     const le = this.le;
     const caplen = dv.getUint32(pos + 8, le);
@@ -260,7 +269,7 @@ export class CaptureParser {
     return total;
   }
 
-  private pcapngBlock(buf: Uint8Array, dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private pcapngBlock(buf: Uint8Array, dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (end - pos < 8) return -8;
     let le = this.le;
     const type = dv.getUint32(pos, le);
@@ -349,14 +358,7 @@ export class CaptureParser {
     return total;
   }
 
-  private shb(
-    buf: Uint8Array,
-    dv: DataView,
-    pos: number,
-    total: number,
-    le: boolean,
-    out: CaptureRecord[],
-  ): void {
+  private shb(buf: Uint8Array, dv: DataView, pos: number, total: number, le: boolean, out: RecordSink): void {
     this.le = le;
     this.interfaces = [];
     const major = dv.getUint16(pos + 12, le);
@@ -401,7 +403,7 @@ export class CaptureParser {
     });
   }
 
-  private idb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private idb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 20) {
       this.soft(out, this.offset, `interface description block of ${total} bytes is shorter than 20`);
       return;
@@ -442,7 +444,7 @@ export class CaptureParser {
     s: number,
     e: number,
     each: (code: number, start: number, end: number) => void,
-    out: CaptureRecord[],
+    out: RecordSink,
   ): void {
     const le = this.le;
     let p = s;
@@ -464,7 +466,7 @@ export class CaptureParser {
     }
   }
 
-  private iface(id: number, out: CaptureRecord[]): InterfaceRecord | undefined {
+  private iface(id: number, out: RecordSink): InterfaceRecord | undefined {
     const f = this.interfaces[id];
     if (!f)
       this.soft(
@@ -475,7 +477,7 @@ export class CaptureParser {
     return f;
   }
 
-  private epb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private epb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 32) {
       this.soft(out, this.offset, `enhanced packet block of ${total} bytes is shorter than 32`);
       return;
@@ -524,7 +526,7 @@ export class CaptureParser {
     this.packets++;
   }
 
-  private spb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private spb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 16) {
       this.soft(out, this.offset, `simple packet block of ${total} bytes is shorter than 16`);
       return;
@@ -552,7 +554,7 @@ export class CaptureParser {
     this.packets++;
   }
 
-  private opb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private opb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 32) {
       this.soft(out, this.offset, `packet block of ${total} bytes is shorter than 32`);
       return;
@@ -583,7 +585,7 @@ export class CaptureParser {
     this.packets++;
   }
 
-  private nrb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private nrb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     const le = this.le;
     const entries: { family: 4 | 6; address: Uint8Array; names: string[] }[] = [];
     let p = pos + 8;
@@ -609,7 +611,7 @@ export class CaptureParser {
     out.push({ kind: 'names', entries, offset: this.offset });
   }
 
-  private isb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private isb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 24) {
       this.soft(out, this.offset, `interface statistics block of ${total} bytes is shorter than 24`);
       return;

@@ -6,12 +6,13 @@ import type { Writable } from 'node:stream';
 import { Analyzer, type OutputMode } from '../../analyze/analyzer.js';
 import { compileFilter, type Predicate } from '../../analyze/filter.js';
 import { formatStats } from '../../analyze/stats.js';
+import { TextOut } from '../../analyze/text-out.js';
 import { NetkitError, UsageError } from '../../core/errors.js';
 import type { CaptureRecord } from '../../pcap/format.js';
 import { CaptureParser } from '../../pcap/parser.js';
 import { type Command, type CommandContext, flag, intOpt } from '../command.js';
 
-/** Output is flushed once this many characters have been built. */
+/** Output is flushed once this many bytes have been built. */
 const FLUSH_AT = 1 << 17;
 /** Files smaller than this finish too fast to need a progress bar. */
 const PROGRESS_MIN_BYTES = 32 << 20;
@@ -79,34 +80,32 @@ export async function analyzeStream(
   opts: { totalBytes?: number; onDone?: () => void; progressMinBytes?: number } = {},
 ): Promise<AnalysisRun> {
   const parser = new CaptureParser({ metadata: false });
-  const recs: CaptureRecord[] = [];
-  let buf = '';
+  const out = new TextOut(FLUSH_AT + (FLUSH_AT >> 2));
   const showProgress =
     ctx.stderrIsTTY &&
     (opts.totalBytes ?? 0) >= (opts.progressMinBytes ?? PROGRESS_MIN_BYTES) &&
     an.mode !== 'none';
   let lastProgress = 0;
   let fatal: NetkitError | undefined;
-  const handle = async (): Promise<void> => {
-    for (let i = 0; i < recs.length; i++) {
-      const r = recs[i]!;
-      if (r.kind === 'packet') {
-        buf += an.packet(r);
-        if (an.done) break;
-      } else if (r.kind === 'error') {
+  // Each record is handled as the parser meets it: no chunk's worth of records is kept alive.
+  const sink = {
+    push(r: CaptureRecord): void {
+      if (an.done || fatal) return;
+      if (r.kind === 'packet') an.write(r, out);
+      else if (r.kind === 'error') {
         if (r.fatal) fatal = r.error;
         else ctx.stderr.write(`netkit: warning: ${r.error.message}\n`);
       }
-    }
-    recs.length = 0;
-    if (buf.length >= FLUSH_AT) {
-      const ok = ctx.stdout.write(buf);
-      buf = '';
+    },
+  };
+  const handle = async (): Promise<void> => {
+    if (out.pos >= FLUSH_AT) {
+      const ok = ctx.stdout.write(out.take());
       if (!ok) await drain(ctx.stdout);
     }
   };
   for await (const chunk of source) {
-    parser.push(chunk, recs);
+    parser.push(chunk, sink);
     await handle();
     if (showProgress) {
       const now = Date.now();
@@ -123,14 +122,14 @@ export async function analyzeStream(
     if (an.done || fatal || ctx.signal.aborted) break;
   }
   if (!an.done && !fatal && !ctx.signal.aborted) {
-    parser.end(recs);
+    parser.end(sink);
     await handle();
   }
   if (showProgress) ctx.stderr.write(`\r${' '.repeat(60)}\r`);
   opts.onDone?.();
-  if (an.mode === 'stats') buf += formatStats(an.stats.report());
-  if (buf) {
-    if (!ctx.stdout.write(buf)) await drain(ctx.stdout);
+  if (an.mode === 'stats') out.str(formatStats(an.stats.report()));
+  if (out.pos > 0) {
+    if (!ctx.stdout.write(out.take())) await drain(ctx.stdout);
   }
   if (fatal) throw fatal;
   return { packets: an.seen, matched: an.matched };
@@ -175,7 +174,7 @@ export const read: Command = {
           `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
         );
       }
-      source = createReadStream(file, { highWaterMark: 1 << 20 });
+      source = createReadStream(file, { highWaterMark: 1 << 18 });
     }
     await analyzeStream(ctx, source, an, { totalBytes });
     if (file !== '-') (source as ReturnType<typeof createReadStream>).destroy();

@@ -1,0 +1,209 @@
+// Output text built as UTF-8 bytes in one growing buffer: numbers, addresses and constant words are
+// written digit by digit, so a summary line allocates no strings. The caller takes the bytes in
+// large batches (`take()`) and hands them to a stream. Address text: RFC 5952 (IPv6).
+
+const HEXC = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const groups = new Int32Array(8);
+
+export class TextOut {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const b = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(b, 0, 0, this.pos);
+    this.buf = b;
+  }
+
+  /** The bytes written so far, handed over (the next ones go to a fresh buffer). */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    this.pos = 0;
+    return out;
+  }
+
+  /** The text written since `start`, as a string (and forgotten). */
+  cut(start: number): string {
+    const s = this.buf.toString('utf8', start, this.pos);
+    this.pos = start;
+    return s;
+  }
+
+  /** True when the bytes a, b occur together after `start`. */
+  has2(start: number, a: number, b: number): boolean {
+    const buf = this.buf;
+    for (let i = start; i + 1 < this.pos; i++) if (buf[i] === a && buf[i + 1] === b) return true;
+    return false;
+  }
+
+  byte(c: number): void {
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** Any string, as UTF-8 (ASCII byte by byte). */
+  str(s: string): void {
+    const n = s.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = p;
+        this.ensure((n - i) * 3);
+        this.pos += this.buf.write(s.slice(i), this.pos, 'utf8');
+        return;
+      }
+      buf[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** A non-negative integer (below 2^53) in decimal. */
+  uint(n: number): void {
+    this.ensure(16);
+    const buf = this.buf;
+    if (n < 10) {
+      buf[this.pos++] = 48 + n;
+      return;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    if (n < 0x80000000) {
+      let x = n | 0;
+      while (x >= 10) {
+        const q = (x / 10) | 0;
+        buf[--p] = 48 + (x - q * 10);
+        x = q;
+      }
+      buf[--p] = 48 + x;
+      return;
+    }
+    let x = n;
+    while (x >= 10) {
+      const q = Math.floor(x / 10);
+      buf[--p] = 48 + (x - q * 10);
+      x = q;
+    }
+    buf[--p] = 48 + x;
+  }
+
+  /** Any integer in decimal (negative ones are rare: written through String). */
+  int(n: number): void {
+    if (n >= 0 && Number.isSafeInteger(n)) this.uint(n);
+    else this.str(String(n));
+  }
+
+  /** `n` zero-padded to 6 digits (0 ≤ n < 1e6). */
+  pad6(n: number): void {
+    this.ensure(6);
+    const buf = this.buf;
+    let p = this.pos + 6;
+    this.pos = p;
+    for (let i = 0; i < 6; i++) {
+      const q = (n / 10) | 0;
+      buf[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+  }
+
+  /** Dotted quad of an unsigned 32-bit address. */
+  ip4(a: number): void {
+    this.uint(a >>> 24);
+    this.byte(46);
+    this.uint((a >>> 16) & 0xff);
+    this.byte(46);
+    this.uint((a >>> 8) & 0xff);
+    this.byte(46);
+    this.uint(a & 0xff);
+  }
+
+  /** Lower-case hex of a 16-bit group without leading zeros. */
+  hex16(v: number): void {
+    this.ensure(4);
+    const buf = this.buf;
+    if (v >= 0x1000) buf[this.pos++] = HEXC[v >>> 12]!;
+    if (v >= 0x100) buf[this.pos++] = HEXC[(v >>> 8) & 15]!;
+    if (v >= 0x10) buf[this.pos++] = HEXC[(v >>> 4) & 15]!;
+    buf[this.pos++] = HEXC[v & 15]!;
+  }
+
+  /** Two hex digits. */
+  hex8(v: number): void {
+    this.ensure(2);
+    this.buf[this.pos++] = HEXC[v >>> 4]!;
+    this.buf[this.pos++] = HEXC[v & 15]!;
+  }
+
+  /** `aa:bb:cc:dd:ee:ff` of the 6 bytes at `o`. */
+  mac(b: Uint8Array, o: number): void {
+    for (let i = 0; i < 6; i++) {
+      if (i) this.byte(58);
+      this.hex8(b[o + i]!);
+    }
+  }
+
+  /** RFC 5952 text of the 16 bytes at `o` (as src/core/bytes formatIPv6). */
+  ip6(b: Uint8Array, o: number): void {
+    for (let i = 0; i < 8; i++) groups[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
+    if (
+      groups[0] === 0 &&
+      groups[1] === 0 &&
+      groups[2] === 0 &&
+      groups[3] === 0 &&
+      groups[4] === 0 &&
+      groups[5] === 0xffff
+    ) {
+      this.str('::ffff:');
+      this.ip4(((b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!) >>> 0);
+      return;
+    }
+    let bestStart = -1;
+    let bestLen = 1;
+    for (let i = 0; i < 8; ) {
+      if (groups[i] !== 0) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < 8 && groups[j] === 0) j++;
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    let colon = false; // the last byte written is ':'
+    let any = false;
+    for (let i = 0; i < 8; i++) {
+      if (i === bestStart) {
+        this.byte(58);
+        this.byte(58);
+        colon = true;
+        any = true;
+        i += bestLen - 1;
+        continue;
+      }
+      if (any && !colon) this.byte(58);
+      this.hex16(groups[i]!);
+      colon = false;
+      any = true;
+    }
+  }
+
+  /** Bytes as lower-case hex without separators. */
+  hexBytes(b: Uint8Array, from: number, to: number): void {
+    this.ensure(2 * (to - from));
+    for (let i = from; i < to; i++) this.hex8(b[i]!);
+  }
+}

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { lineFor } from '../../src/analyze/analyzer.js';
+import { Dissection, dissect } from '../../src/analyze/dissect.js';
+import { SummaryState } from '../../src/analyze/summary.js';
+import { TextOut } from '../../src/analyze/text-out.js';
+import { formatIPv4, formatIPv6 } from '../../src/core/bytes.js';
+import { parseCapture } from '../../src/pcap/reader.js';
+import { frames } from './sample.js';
+import { SummaryState as ReferenceState, referenceLine } from './summary-reference.js';
+
+const written = (f: (o: TextOut) => void, size = 4) => {
+  const o = new TextOut(size);
+  f(o);
+  return o.take().toString('utf8');
+};
+
+describe('TextOut', () => {
+  it('writes integers exactly as String() does, across the 32-bit boundary and beyond', () => {
+    for (const n of [
+      0,
+      9,
+      10,
+      99,
+      100,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 53 - 1,
+      -1,
+      -42,
+      1.5,
+    ]) {
+      assert.equal(
+        written((o) => o.int(n)),
+        String(n),
+      );
+    }
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (n) => written((o) => o.uint(n)) === String(n)),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes addresses exactly as the formatters in src/core do', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (a) => written((o) => o.ip4(a)) === formatIPv4(a)),
+      { numRuns: 2000 },
+    );
+    const group = fc.constantFrom(0, 0, 0, 1, 0xffff, 0x2001, 0xdb8, 0xabc);
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), fc.nat(4), (gs, at) => {
+        const b = new Uint8Array(16 + at);
+        gs.forEach((g, i) => {
+          b[at + 2 * i] = g >> 8;
+          b[at + 2 * i + 1] = g & 0xff;
+        });
+        assert.equal(
+          written((o) => o.ip6(b, at)),
+          formatIPv6(b, at),
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes any string as UTF-8, growing as needed, and hands over what it wrote', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 8 }), (parts) => {
+        const o = new TextOut(2);
+        for (const p of parts) o.str(p);
+        const got = o.take();
+        assert.deepEqual(got, Buffer.from(parts.join(''), 'utf8'));
+        assert.equal(o.pos, 0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('cut() returns the text since a mark and forgets it', () => {
+    const o = new TextOut(8);
+    o.str('keep ');
+    const m = o.pos;
+    o.str('drop ü ');
+    o.uint(12345678901);
+    assert.equal(o.cut(m), 'drop ü 12345678901');
+    assert.equal(o.take().toString(), 'keep ');
+  });
+});
+
+/** Summary lines of every packet, by the byte writer and by the string reference, in one pass each. */
+function bothWays(packets: { data: Uint8Array; linktype: number; len: number }[]): [string[], string[]] {
+  const d = new Dissection();
+  const st = new SummaryState();
+  const ref = new ReferenceState();
+  const a: string[] = [];
+  const b: string[] = [];
+  for (const p of packets) {
+    dissect(d, p.data, p.linktype, p.len);
+    a.push(lineFor(d, st));
+    b.push(referenceLine(d, ref));
+  }
+  return [a, b];
+}
+
+describe('summary lines from the byte writer', () => {
+  it('equal the string reference for every sample frame and every truncation of it', () => {
+    const packets = frames.flatMap((f) =>
+      Array.from({ length: f.length + 1 }, (_, n) => ({
+        data: f.subarray(0, n),
+        linktype: 1,
+        len: f.length,
+      })),
+    );
+    const [a, b] = bothWays(packets);
+    assert.deepEqual(a, b);
+  });
+
+  it('equal the string reference for every packet of the public test captures', () => {
+    const dir = new URL('../fixtures/pcap/', import.meta.url);
+    const packets = readdirSync(dir)
+      .filter((f) => /\.pcap(ng)?$/.test(f))
+      .flatMap((f) => parseCapture(readFileSync(new URL(f, dir))))
+      .filter((r) => r.kind === 'packet');
+    assert.ok(packets.length >= 20);
+    const [a, b] = bothWays(packets);
+    assert.deepEqual(a, b);
+  });
+
+  it('equal the string reference on arbitrary bytes, alone and behind valid headers', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.constantFrom(0, 1, 101, 108, 113, 228, 229, 276, 147),
+        (b, lt) => {
+          const [x, y] = bothWays([{ data: b, linktype: lt, len: b.length }]);
+          assert.deepEqual(x, y);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...frames),
+        fc.uint8Array({ maxLength: 120 }),
+        fc.nat(80),
+        (f, tail, at) => {
+          const b = new Uint8Array(f);
+          b.set(tail.subarray(0, Math.max(0, b.length - at)), Math.min(at, b.length));
+          const [x, y] = bothWays([{ data: b, linktype: 1, len: b.length }]);
+          assert.deepEqual(x, y);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keep relative TCP sequence numbers per conversation as the reference does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...frames), { minLength: 1, maxLength: 60 }), (fs) => {
+        const [x, y] = bothWays(fs.map((data) => ({ data, linktype: 1, len: data.length })));
+        assert.deepEqual(x, y);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
