@@ -6,6 +6,7 @@ import { formatTs, type PacketRecord } from '../pcap/format.js';
 import { Dissection, dissect } from './dissect.js';
 import type { Predicate } from './filter.js';
 import { hexAscii } from './hex.js';
+import { writePacketJson } from './json.js';
 import { decodeLayers, type Layer } from './layers.js';
 import { Stats } from './stats.js';
 import { SummaryState, writeClock, writeSummary } from './summary.js';
@@ -21,6 +22,11 @@ export interface AnalyzerOptions {
   hex?: boolean;
   /** Absolute TCP sequence numbers (tcpdump -S). */
   absoluteSeq?: boolean;
+  /**
+   * Write common packets' --json objects straight from the bytes (json.ts; default true). With
+   * false every object goes through layers.ts and JSON.stringify — the reference the tests compare with.
+   */
+  fastJson?: boolean;
 }
 
 /** Writes the summary after the timestamp, plus the decode problem in brackets when the line does not show it. */
@@ -99,6 +105,7 @@ export class Analyzer {
   readonly hex: boolean;
   private readonly filter: Predicate | undefined;
   private readonly limit: number;
+  private readonly fastJson: boolean;
   /** Records seen (packet numbers count every packet, matching or not, like tshark's frame.number). */
   seen = 0;
   matched = 0;
@@ -110,6 +117,7 @@ export class Analyzer {
     this.hex = opts.hex ?? false;
     this.filter = opts.filter;
     this.limit = opts.count ?? 0;
+    this.fastJson = opts.fastJson ?? true;
     this.state.absolute = opts.absoluteSeq ?? false;
   }
 
@@ -142,7 +150,8 @@ export class Analyzer {
         this.stats.add(d, r.tsSec + r.tsNsec / 1e9);
         return;
       case 'json':
-        o.str(this.json(r));
+        if (!(this.fastJson && writePacketJson(o, d, r, this.seen, this.state, writeLine)))
+          o.str(this.json(r));
         o.byte(10);
         return;
       default: {

@@ -5,6 +5,11 @@
 const HEXC = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const groups = new Int32Array(8);
 
+/** Constant ASCII text as bytes, for TextOut.bytes(). */
+export function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0x7f);
+}
+
 export class TextOut {
   buf: Buffer;
   pos = 0;
@@ -48,9 +53,14 @@ export class TextOut {
     this.buf[this.pos++] = c;
   }
 
-  /** Any string, as UTF-8 (ASCII byte by byte). */
+  /** Any string, as UTF-8 (short ASCII ones byte by byte, long ones by Buffer#write). */
   str(s: string): void {
     const n = s.length;
+    if (n > 48) {
+      this.ensure(n * 3);
+      this.pos += this.buf.write(s, this.pos, 'utf8');
+      return;
+    }
     this.ensure(n);
     const buf = this.buf;
     let p = this.pos;
@@ -69,18 +79,41 @@ export class TextOut {
 
   /** A non-negative integer (below 2^53) in decimal. */
   uint(n: number): void {
-    this.ensure(16);
+    if (this.pos + 16 > this.buf.length) this.ensure(16);
     const buf = this.buf;
+    let p = this.pos;
     if (n < 10) {
-      buf[this.pos++] = 48 + n;
+      buf[p] = 48 + n;
+      this.pos = p + 1;
       return;
     }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
+    if (n < 100) {
+      const t = (n / 10) | 0;
+      buf[p] = 48 + t;
+      buf[p + 1] = 48 + (n - t * 10);
+      this.pos = p + 2;
+      return;
+    }
     if (n < 0x80000000) {
       let x = n | 0;
+      const digits =
+        x < 1000
+          ? 3
+          : x < 10000
+            ? 4
+            : x < 100000
+              ? 5
+              : x < 1000000
+                ? 6
+                : x < 1e7
+                  ? 7
+                  : x < 1e8
+                    ? 8
+                    : x < 1e9
+                      ? 9
+                      : 10;
+      p += digits;
+      this.pos = p;
       while (x >= 10) {
         const q = (x / 10) | 0;
         buf[--p] = 48 + (x - q * 10);
@@ -89,6 +122,10 @@ export class TextOut {
       buf[--p] = 48 + x;
       return;
     }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    p += digits;
+    this.pos = p;
     let x = n;
     while (x >= 10) {
       const q = Math.floor(x / 10);
@@ -96,6 +133,16 @@ export class TextOut {
       x = q;
     }
     buf[--p] = 48 + x;
+  }
+
+  /** Bytes made by `ascii()` (constant text). */
+  bytes(k: Uint8Array): void {
+    const n = k.length;
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    const buf = this.buf;
+    const p = this.pos;
+    for (let i = 0; i < n; i++) buf[p + i] = k[i]!;
+    this.pos = p + n;
   }
 
   /** Any integer in decimal (negative ones are rare: written through String). */
@@ -115,6 +162,34 @@ export class TextOut {
       buf[--p] = 48 + (n - q * 10);
       n = q;
     }
+  }
+
+  /** `n` zero-padded to 9 digits (nanoseconds; larger values as they are). */
+  pad9(n: number): void {
+    if (n < 0 || n >= 1e9 || !Number.isInteger(n)) {
+      this.str(String(n).padStart(9, '0'));
+      return;
+    }
+    this.ensure(9);
+    const buf = this.buf;
+    let p = this.pos + 9;
+    this.pos = p;
+    for (let i = 0; i < 9; i++) {
+      const q = (n / 10) | 0;
+      buf[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+  }
+
+  /** Dotted quad of the 4 bytes at `o`. */
+  ip4At(b: Uint8Array, o: number): void {
+    this.uint(b[o]!);
+    this.byte(46);
+    this.uint(b[o + 1]!);
+    this.byte(46);
+    this.uint(b[o + 2]!);
+    this.byte(46);
+    this.uint(b[o + 3]!);
   }
 
   /** Dotted quad of an unsigned 32-bit address. */
