@@ -15,6 +15,7 @@ import {
 import { DecodeError, ErrorCodes } from '../core/errors.js';
 import type { PacketRecord } from '../pcap/format.js';
 import { decodeDnsSummary } from '../wire/dns.js';
+import { checkIpv4 } from '../wire/ipv4.js';
 import { decodeTcpOptions, type TcpOption } from '../wire/tcp.js';
 import { type Dissection, L2_ETH, NET_ARP, NET_IP4, NET_IP6, NET_OTHER } from './dissect.js';
 import type { SummaryState } from './summary.js';
@@ -24,8 +25,8 @@ const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const u32 = (b: Uint8Array, o: number) =>
   b[o]! * 16777216 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 
-/** The one entry of `errors` the fast path can report (a TCP option list that does not decode). */
-let pendingError = '';
+/** The entries of `errors` met on the fast path (a few kinds of problem are written here too). */
+const errors: string[] = [];
 
 // The constant text between values, as bytes. _Q: closes the string value before it; _S: opens
 // the string value after it.
@@ -47,6 +48,10 @@ const K_SUMMARY_S = ascii('],"summary":"');
 const K_NO_ERRORS = ascii(',"errors":[]}');
 const K_ERRORS_OPEN = ascii(',"errors":[');
 const K_ERRORS_CLOSE = ascii(']}');
+const K_LLC_DSAP = ascii(',{"layer":"llc","dsap":');
+const K_SSAP = ascii(',"ssap":');
+const K_CONTROL = ascii(',"control":');
+const K_OUI = ascii(',"oui":');
 const K_ARP_HTYPE = ascii(',{"layer":"arp","htype":');
 const K_PTYPE = ascii(',"ptype":');
 const K_OP = ascii(',"op":');
@@ -101,6 +106,9 @@ const K_SPORT = ascii(',"sport":');
 const K_CHECKSUM_OK_NULL_OPTIONS = ascii(',"checksum_ok":null,"options":[]');
 const K_UDP_OPEN = ascii(',{"layer":"udp"');
 const K_CHECKSUM_OK_NULL = ascii(',"checksum_ok":null');
+const K_IPV4_OPEN = ascii(',{"layer":"ipv4"');
+const K_SRC_S = ascii(',"src":"');
+const K_DST_S = ascii(',"dst":"');
 const K_ICMP_TYPE = ascii(',{"layer":"icmp","type":');
 const K_ICMPV6_TYPE = ascii(',{"layer":"icmpv6","type":');
 const K_ICMP_OPEN = ascii(',{"layer":"icmp"');
@@ -129,8 +137,18 @@ function optionJson(op: TcpOption): unknown {
  * written, so that a refusal costs nothing.
  */
 function eligible(d: Dissection, caplen: number, len: number): boolean {
-  if (d.err !== '' || d.l2 !== L2_ETH || d.llc || caplen !== len || d.vlanCount > 4) return false;
+  if (d.l2 !== L2_ETH || caplen !== len || d.vlanCount > 4) return false;
   const b = d.data;
+  if (d.err !== '') {
+    // An IPv4 total length past the end of an unsnapped frame: reported, and the rest decoded.
+    return (
+      d.net === NET_IP4 &&
+      d.err.startsWith('ipv4: total length ') &&
+      d.ipEnd > b.length &&
+      truncatedIpv4Eligible(d)
+    );
+  }
+  if (d.llc) return llcLength(b, d.netOff) > 0;
   if (d.net === NET_OTHER) return true;
   if (d.net === NET_ARP) {
     return d.etherType === 0x0806 && b[d.netOff + 4] === 6 && b[d.netOff + 5] === 4 && d.arpSpa >= 0;
@@ -154,6 +172,42 @@ function eligible(d: Dissection, caplen: number, len: number): boolean {
   return false;
 }
 
+/** The IPv4 packet cut short: its transport header must be whole to be written here. */
+function truncatedIpv4Eligible(d: Dissection): boolean {
+  if (d.fragOff !== 0 || d.l4Off < 0) return d.l4Off >= 0;
+  const lim = d.data.length;
+  const off = d.l4Off;
+  switch (d.proto) {
+    case 6:
+      return (
+        off + 20 <= lim && d.tcpHdrLen >= 20 && off + d.tcpHdrLen <= lim && d.sport !== 53 && d.dport !== 53
+      );
+    case 17:
+      return off + 8 <= lim && d.udpLen >= 8 && d.udpLen <= d.ipEnd - off;
+    case 1:
+      return off + 4 <= lim;
+    case 58:
+      return off + 4 <= lim && d.icmpType >= 128;
+    default:
+      return true;
+  }
+}
+
+/** Bytes of the LLC header (and SNAP) at `off` as decodeLlc reads them, or 0 when it would refuse it. */
+function llcLength(b: Uint8Array, off: number): number {
+  if (off + 3 > b.length) return 0;
+  let n = (b[off + 2]! & 3) === 3 ? 3 : 4;
+  if (b[off] === 0xaa && b[off + 1] === 0xaa) n += 5;
+  return off + n <= b.length ? n : 0;
+}
+
+/** A codec's DecodeError as layers.ts reports it in `errors`. */
+function problem(layer: string, e: DecodeError, end: number): string {
+  return e.code === ErrorCodes.TRUNCATED
+    ? `${layer}: truncated at ${end}`
+    : e.message.replace(/ \(at offset \d+\)$/, '');
+}
+
 function transportEligible(d: Dissection): boolean {
   switch (d.proto) {
     case 6:
@@ -162,8 +216,8 @@ function transportEligible(d: Dissection): boolean {
     case 17:
       return d.udpLen >= 8;
     case 1:
-      // Errors quote a datagram: written here when it is IPv4 (as it is in an ICMPv4 error).
-      return d.icmpType >= 0 && (!quotesIcmp(d.icmpType) || quoteEligible(d));
+      // Errors quote an IPv4 datagram, written here too.
+      return d.icmpType >= 0;
     case 58:
       // ICMPv6 errors quote an IPv6 packet: the general path decodes it.
       return d.icmpType >= 128;
@@ -175,18 +229,6 @@ function transportEligible(d: Dissection): boolean {
 
 function quotesIcmp(t: number): boolean {
   return t === 3 || t === 4 || t === 5 || t === 11 || t === 12;
-}
-
-/** The quoted datagram of an ICMPv4 error (over IPv4) as decodeIpv4 accepts it: else the general path. */
-function quoteEligible(d: Dissection): boolean {
-  if (d.net !== NET_IP4) return false;
-  const b = d.data;
-  const q = d.l4Off + 8;
-  const end = b.length;
-  if (q >= Math.min(end, d.ipEnd)) return true; // nothing quoted
-  if (q + 20 > end || b[q]! >> 4 !== 4) return false;
-  const hl = (b[q]! & 15) * 4;
-  return hl >= 20 && q + hl <= end && u16(b, q + 2) >= hl;
 }
 
 /**
@@ -203,7 +245,7 @@ export function writePacketJson(
 ): boolean {
   if (!eligible(d, r.caplen, r.len)) return false;
   const start = o.pos;
-  pendingError = '';
+  errors.length = 0;
   const b = d.data;
   o.bytes(K_N);
   o.uint(n);
@@ -250,7 +292,8 @@ export function writePacketJson(
     p += 4;
   }
   let ok = true;
-  if (d.net === NET_ARP) arp(o, b, p);
+  if (d.llc) llc(o, b, p);
+  else if (d.net === NET_ARP) arp(o, b, p);
   else if (d.net === NET_IP4) ok = ipv4(o, d, b, p);
   else if (d.net === NET_IP6) ok = ipv6(o, d, b, p);
   if (!ok) {
@@ -277,13 +320,36 @@ export function writePacketJson(
     o.pos = s0 - 1; // over the opening quote
     o.str(JSON.stringify(text));
   }
-  if (pendingError === '') o.bytes(K_NO_ERRORS);
+  if (errors.length === 0) o.bytes(K_NO_ERRORS);
   else {
     o.bytes(K_ERRORS_OPEN);
-    o.str(JSON.stringify(pendingError));
+    for (let i = 0; i < errors.length; i++) {
+      if (i) o.byte(0x2c);
+      o.str(JSON.stringify(errors[i]));
+    }
     o.bytes(K_ERRORS_CLOSE);
   }
   return true;
+}
+
+function llc(o: TextOut, b: Uint8Array, p: number): void {
+  const dsap = b[p]!;
+  const ssap = b[p + 1]!;
+  const c = b[p + 2]!;
+  const n = (c & 3) === 3 ? 3 : 4;
+  o.bytes(K_LLC_DSAP);
+  o.uint(dsap);
+  o.bytes(K_SSAP);
+  o.uint(ssap);
+  o.bytes(K_CONTROL);
+  o.uint(n === 3 ? c : u16(b, p + 2));
+  if (dsap === 0xaa && ssap === 0xaa) {
+    o.bytes(K_OUI);
+    o.uint(u32(b, p + n - 1) & 0xffffff);
+    o.bytes(K_TYPE);
+    o.uint(u16(b, p + n + 3));
+  }
+  o.byte(0x7d);
 }
 
 function arp(o: TextOut, b: Uint8Array, p: number): void {
@@ -334,9 +400,10 @@ function ipv4(o: TextOut, d: Dissection, b: Uint8Array, off: number): boolean {
   o.bytes(K_CHECKSUM_OK);
   bool(o, ipv4HeaderChecksumOk(b, off, hl));
   o.byte(0x7d);
+  if (d.err !== '') errors.push(d.err); // the total length past the end (see eligible())
   if (d.fragOff !== 0) return true;
   const segLen = d.ipEnd - (off + hl);
-  const complete = !d.mf;
+  const complete = !d.mf && d.ipEnd <= b.length;
   const pseudo = complete ? pseudoSumV4(d.ip4Src, d.ip4Dst, d.proto, segLen) : 0;
   return transport(o, d, b, off + hl, segLen, complete, pseudo, false);
 }
@@ -404,10 +471,7 @@ function transport(
         } catch (e) {
           // As layers.ts reports it: an empty list and the problem in `errors`.
           if (!(e instanceof DecodeError)) return false;
-          pendingError =
-            e.code === ErrorCodes.TRUNCATED
-              ? `tcp: truncated at ${off + hl}`
-              : e.message.replace(/ \(at offset \d+\)$/, '');
+          errors.push(problem('tcp', e, off + hl));
         } finally {
           Error.stackTraceLimit = limit;
         }
@@ -450,7 +514,7 @@ function transport(
       let s: ReturnType<typeof decodeDnsSummary> | undefined;
       if (dns) {
         try {
-          s = decodeDnsSummary(b, off + 8, off + Math.min(length, segLen));
+          s = decodeDnsSummary(b, off + 8, Math.min(b.length, off + Math.min(length, segLen)));
         } catch {
           return false;
         }
@@ -526,9 +590,75 @@ function transport(
 
 const EMBEDDED = ascii(',"embedded":true}');
 
+/** What was quoted of an IPv4 header that does not decode, field by field as layers.ts keeps it. */
+function quotedIpv4Fields(o: TextOut, b: Uint8Array, off: number, end: number): void {
+  const has = (n: number) => off + n <= end;
+  o.bytes(K_IPV4_OPEN);
+  if (has(1)) {
+    o.bytes(K_HDR_LEN);
+    o.uint((b[off]! & 15) * 4);
+  }
+  if (has(2)) {
+    o.bytes(K_TOS);
+    o.uint(b[off + 1]!);
+  }
+  if (has(4)) {
+    o.bytes(K_TOTAL_LENGTH);
+    o.uint(u16(b, off + 2));
+  }
+  if (has(6)) {
+    o.bytes(K_ID);
+    o.uint(u16(b, off + 4));
+  }
+  if (has(8)) {
+    const ff = u16(b, off + 6);
+    o.bytes(K_DF);
+    bool(o, (ff & 0x4000) !== 0);
+    o.bytes(K_MF);
+    bool(o, (ff & 0x2000) !== 0);
+    o.bytes(K_FRAG_OFFSET);
+    o.uint(ff & 0x1fff);
+  }
+  if (has(9)) {
+    o.bytes(K_TTL);
+    o.uint(b[off + 8]!);
+  }
+  if (has(10)) {
+    o.bytes(K_PROTO);
+    o.uint(b[off + 9]!);
+  }
+  if (has(12)) {
+    o.bytes(K_CHECKSUM);
+    o.uint(u16(b, off + 10));
+  }
+  if (has(16)) {
+    o.bytes(K_SRC_S);
+    o.ip4At(b, off + 12);
+    o.byte(0x22);
+  }
+  if (has(20)) {
+    o.bytes(K_DST_S);
+    o.ip4At(b, off + 16);
+    o.byte(0x22);
+  }
+  o.bytes(EMBEDDED);
+}
+
 /** The IPv4 header quoted in an ICMP error and the start of what it carried, marked embedded. */
 function quotedIpv4(o: TextOut, b: Uint8Array, off: number): boolean {
   const end = b.length;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    checkIpv4(b, off, end);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) return false;
+    quotedIpv4Fields(o, b, off, end);
+    errors.push(problem('ipv4', e, end));
+    return true;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
   const hl = (b[off]! & 15) * 4;
   const total = u16(b, off + 2);
   const ff = u16(b, off + 6);

@@ -5,7 +5,18 @@
 import { formatIPv6 } from '../core/bytes.js';
 import { decodeDns, decodeDnsSummary, dnsTypeName } from '../wire/dns.js';
 import { type Dissection, L2_ETH, L2_UNKNOWN, NET_ARP, NET_IP4, NET_IP6, NET_OTHER } from './dissect.js';
-import { TextOut } from './text-out.js';
+import { ascii, TextOut } from './text-out.js';
+
+// The most frequent constant words, as bytes.
+const B_IP = ascii('IP ');
+const B_IP6 = ascii('IP6 ');
+const B_GT = ascii(' > ');
+const B_SEQ = ascii(', seq ');
+const B_ACK = ascii(', ack ');
+const B_WIN = ascii(', win ');
+const B_LENGTH = ascii(', length ');
+const B_UDP_LENGTH = ascii('UDP, length ');
+const B_OPTIONS = ascii(', options [');
 
 const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const u32 = (b: Uint8Array, o: number) =>
@@ -13,6 +24,7 @@ const u32 = (b: Uint8Array, o: number) =>
 
 let lastSec = Number.NaN;
 let lastPrefix = '';
+let lastPrefixBytes: Uint8Array = new Uint8Array(0);
 const PAD6 = ['000000', '00000', '0000', '000', '00', '0', ''];
 
 /** "HH:MM:SS.uuuuuu" in UTC (tcpdump prints local time; set TZ=UTC to compare). */
@@ -24,6 +36,7 @@ export function clockTime(sec: number, nsec: number): string {
     const m = ((s % 3600) / 60) | 0;
     const x = s % 60;
     lastPrefix = `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}.`;
+    lastPrefixBytes = ascii(lastPrefix);
     lastSec = sec;
   }
   const us = String((nsec / 1000) | 0);
@@ -133,7 +146,7 @@ export class SummaryState {
 /** Writes "HH:MM:SS.uuuuuu" (as clockTime). */
 export function writeClock(o: TextOut, sec: number, nsec: number): void {
   if (sec !== lastSec) clockTime(sec, 0);
-  o.str(lastPrefix);
+  o.bytes(lastPrefixBytes);
   const us = (nsec / 1000) | 0;
   if (us >= 0 && us < 1_000_000) o.pad6(us);
   else o.str(String(us));
@@ -153,7 +166,7 @@ function tcpFlagsText(f: number): string {
 }
 
 /** "Flags [S.]" for each of the 256 low flag combinations, built once. */
-const FLAGS_TEXT = Array.from({ length: 256 }, (_, f) => `Flags [${tcpFlagsText(f)}]`);
+const FLAGS_TEXT = Array.from({ length: 256 }, (_, f) => ascii(`Flags [${tcpFlagsText(f)}]`));
 
 /**
  * tcpdump's option list: "mss 1460,nop,nop,sackOK,nop,wscale 7" (unknown kinds as "opt-K:hex").
@@ -232,7 +245,7 @@ export function tcpOptionsText(b: Uint8Array, off: number, end: number): string 
 const ICMP_UNREACH = ['net', 'host', 'protocol', 'port'];
 
 function lengthTail(o: TextOut, n: number): void {
-  o.str(', length ');
+  o.bytes(B_LENGTH);
   o.int(n);
 }
 
@@ -525,7 +538,7 @@ function writeIp(o: TextOut, d: Dissection, b: Uint8Array, st: SummaryState): vo
     o.str(v6 ? 'IP6  [|ip6]' : 'IP  [|ip]');
     return;
   }
-  o.str(v6 ? 'IP6 ' : 'IP ');
+  o.bytes(v6 ? B_IP6 : B_IP);
   const ports = d.sport >= 0;
   const frag6 = v6 && d.isFragment;
   const noL4 = d.l4Off < 0 || (frag6 ? d.fragOff !== 0 : !v6 && d.fragOff !== 0);
@@ -535,7 +548,7 @@ function writeIp(o: TextOut, d: Dissection, b: Uint8Array, st: SummaryState): vo
     o.byte(46);
     o.uint(d.sport);
   }
-  o.str(' > ');
+  o.bytes(B_GT);
   writeAddr(o, d, b, false);
   if (ports && !noL4 && !frag6) {
     o.byte(46);
@@ -590,28 +603,28 @@ function writeL4(o: TextOut, d: Dissection, b: Uint8Array, st: SummaryState): vo
         seq = st.seq;
         ack = st.ack;
       }
-      o.str(FLAGS_TEXT[f & 0xff]!);
+      o.bytes(FLAGS_TEXT[f & 0xff]!);
       if (plen > 0) {
-        o.str(', seq ');
+        o.bytes(B_SEQ);
         o.uint(seq);
         o.byte(58);
         o.uint((seq + plen) >>> 0);
       } else if ((f & 0x07) !== 0) {
-        o.str(', seq ');
+        o.bytes(B_SEQ);
         o.uint(seq);
       }
       if (f & 0x10) {
-        o.str(', ack ');
+        o.bytes(B_ACK);
         o.uint(ack);
       }
-      o.str(', win ');
+      o.bytes(B_WIN);
       o.uint(d.tcpWin);
       if (f & 0x20) {
         o.str(', urg ');
         o.uint(d.tcpUrg);
       }
       if (d.tcpHdrLen > 20) {
-        o.str(', options [');
+        o.bytes(B_OPTIONS);
         const ok = writeTcpOptions(o, b, off + 20, off + d.tcpHdrLen);
         o.byte(93);
         if (!ok) return;
@@ -628,7 +641,7 @@ function writeL4(o: TextOut, d: Dissection, b: Uint8Array, st: SummaryState): vo
       if (d.udpLen === 0) o.str(' [|udp]');
       else if (isDns(d)) o.str(dnsText(b, off + 8, Math.min(capEnd, off + d.udpLen)));
       else {
-        o.str('UDP, length ');
+        o.bytes(B_UDP_LENGTH);
         o.int(d.udpLen - 8);
       }
       return;

@@ -2,6 +2,13 @@
 // written digit by digit, so a summary line allocates no strings. The caller takes the bytes in
 // large batches (`take()`) and hands them to a stream. Address text: RFC 5952 (IPv6).
 
+/** Decimal text of 0..255: length, then up to three digits, 4 bytes per value. */
+const OCTET = new Uint8Array(1024);
+for (let v = 0; v < 256; v++) {
+  const t = String(v);
+  OCTET[4 * v] = t.length;
+  for (let i = 0; i < t.length; i++) OCTET[4 * v + 1 + i] = t.charCodeAt(i);
+}
 const HEXC = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const groups = new Int32Array(8);
 
@@ -183,24 +190,26 @@ export class TextOut {
 
   /** Dotted quad of the 4 bytes at `o`. */
   ip4At(b: Uint8Array, o: number): void {
-    this.uint(b[o]!);
-    this.byte(46);
-    this.uint(b[o + 1]!);
-    this.byte(46);
-    this.uint(b[o + 2]!);
-    this.byte(46);
-    this.uint(b[o + 3]!);
+    this.ip4(((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0);
   }
 
   /** Dotted quad of an unsigned 32-bit address. */
   ip4(a: number): void {
-    this.uint(a >>> 24);
-    this.byte(46);
-    this.uint((a >>> 16) & 0xff);
-    this.byte(46);
-    this.uint((a >>> 8) & 0xff);
-    this.byte(46);
-    this.uint(a & 0xff);
+    if (this.pos + 15 > this.buf.length) this.ensure(15);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let shift = 24; shift >= 0; shift -= 8) {
+      const i = ((a >>> shift) & 0xff) << 2;
+      const n = OCTET[i]!;
+      buf[p] = OCTET[i + 1]!;
+      if (n > 1) {
+        buf[p + 1] = OCTET[i + 2]!;
+        if (n > 2) buf[p + 2] = OCTET[i + 3]!;
+      }
+      p += n;
+      if (shift !== 0) buf[p++] = 46;
+    }
+    this.pos = p;
   }
 
   /** Lower-case hex of a 16-bit group without leading zeros. */

@@ -84,7 +84,63 @@ function quoting(): Uint8Array[] {
   }
   return out;
 }
-const extra = quoting();
+/** IPv4 packets whose total length runs past the end of the frame, with UDP lengths around the limits. */
+function cutShort(): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const bases = [
+    buildFrame({
+      ipSrc: '10.0.0.1',
+      ipDst: '10.0.0.9',
+      udp: { sport: 1, dport: 2 },
+      payload: new Uint8Array(30),
+    }),
+    buildFrame({
+      ipSrc: '10.0.0.1',
+      ipDst: '10.0.0.9',
+      udp: { sport: 53, dport: 2 },
+      payload: new Uint8Array(30),
+    }),
+    buildFrame({
+      ipSrc: '10.0.0.1',
+      ipDst: '10.0.0.9',
+      tcp: { sport: 1, dport: 2, flags: 2, seq: 5 },
+      payload: new Uint8Array(30),
+    }),
+    buildFrame({
+      ipSrc: '10.0.0.1',
+      ipDst: '10.0.0.9',
+      icmp: { type: 8, code: 0, rest: 7 },
+      payload: new Uint8Array(30),
+    }),
+  ];
+  for (const f of bases) {
+    const total = (f[16]! << 8) | f[17]!;
+    for (const extraLen of [1, 2, 40, 1000]) {
+      for (const udpLen of [
+        0,
+        7,
+        8,
+        38,
+        39,
+        total - 20,
+        total - 20 + extraLen,
+        total - 20 + extraLen + 1,
+        65535,
+      ]) {
+        const b = new Uint8Array(f);
+        b[16] = (total + extraLen) >> 8;
+        b[17] = (total + extraLen) & 0xff;
+        if (b[23] === 17) {
+          b[38] = udpLen >> 8;
+          b[39] = udpLen & 0xff;
+        }
+        out.push(b);
+      }
+    }
+  }
+  return out;
+}
+const extra = [...quoting(), ...cutShort()];
 
 describe('--json from the fast writer', () => {
   it('equals the layers.ts object for every sample frame, bench frame, and every truncation of each', () => {
