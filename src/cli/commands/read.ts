@@ -1,7 +1,7 @@
 // `netkit read FILE|- [FILTER…]`: decode a pcap/pcapng capture like `tcpdump -n -r`, with a
 // layered view (-v), hex (-x), JSON lines (--json) and statistics (--stats).
 
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Analyzer, type OutputMode } from '../../analyze/analyzer.js';
 import { compileFilter, type Predicate } from '../../analyze/filter.js';
@@ -62,6 +62,25 @@ function drain(out: Writable): Promise<void> {
     out.on('close', done);
     out.on('error', done);
   });
+}
+
+/**
+ * The chunks of a regular file, read synchronously: between two chunks the event loop is given a
+ * turn (signals, stdout's drain), but no chunk waits for a thread-pool round trip, which left the
+ * analyzer idle ~8% of the time with a read stream. The file is closed however iteration ends.
+ */
+export async function* fileChunks(fd: number, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(chunkBytes);
+      const n = readSync(fd, buf, 0, chunkBytes, null);
+      if (n === 0) return;
+      yield n === chunkBytes ? buf : buf.subarray(0, n);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface AnalysisRun {
@@ -162,10 +181,12 @@ export const read: Command = {
     let totalBytes: number | undefined;
     if (file === '-') source = ctx.stdin;
     else {
+      let fd: number;
       try {
         const st = statSync(file);
         if (st.isDirectory()) throw new NetkitError('NETKIT_ERR_INVALID', `${file} is a directory`);
         totalBytes = st.size;
+        fd = openSync(file, 'r');
       } catch (e) {
         if (e instanceof NetkitError) throw e;
         const code = (e as NodeJS.ErrnoException).code;
@@ -174,10 +195,9 @@ export const read: Command = {
           `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
         );
       }
-      source = createReadStream(file, { highWaterMark: 1 << 18 });
+      source = fileChunks(fd);
     }
     await analyzeStream(ctx, source, an, { totalBytes });
-    if (file !== '-') (source as ReturnType<typeof createReadStream>).destroy();
     return 0;
   },
 };
