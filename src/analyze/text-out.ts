@@ -33,12 +33,21 @@ export class TextOut {
     this.buf = b;
   }
 
-  /** The bytes written so far, handed over (the next ones go to a fresh buffer). */
-  take(): Buffer {
+  /**
+   * The bytes written so far, handed over: the next ones go to `next` (a buffer handed over earlier
+   * and no longer in use, see `whole()`) or to a fresh buffer.
+   */
+  take(next?: Buffer): Buffer {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    this.buf =
+      next !== undefined && next.length >= this.buf.length ? next : Buffer.allocUnsafeSlow(this.buf.length);
     this.pos = 0;
     return out;
+  }
+
+  /** The whole buffer behind a slice returned by take(), to pass back to take() once it is free. */
+  static whole(taken: Buffer): Buffer {
+    return Buffer.from(taken.buffer, taken.byteOffset, taken.buffer.byteLength - taken.byteOffset);
   }
 
   /** The text written since `start`, as a string (and forgotten). */

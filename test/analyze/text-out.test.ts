@@ -80,6 +80,21 @@ describe('TextOut', () => {
     );
   });
 
+  it('take() hands over what was written and reuses a buffer given back', () => {
+    const o = new TextOut(64);
+    o.str('first');
+    const a = o.take();
+    assert.equal(a.toString(), 'first');
+    const whole = TextOut.whole(a);
+    assert.equal(whole.length, 64);
+    o.str('second');
+    const b = o.take(whole);
+    assert.equal(b.toString(), 'second');
+    o.str('third');
+    assert.equal(o.take().buffer, whole.buffer, 'the given-back buffer was written into');
+    assert.notEqual(b.buffer, whole.buffer);
+  });
+
   it('cut() returns the text since a mark and forgets it', () => {
     const o = new TextOut(8);
     o.str('keep ');
