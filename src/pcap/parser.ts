@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_RECORD,
   type InterfaceRecord,
   Opt,
+  type PacketRecord,
   PCAP_MAGIC_NS,
   PCAP_MAGIC_US,
   PCAPNG_BOM,
@@ -26,6 +27,12 @@ export interface RecordSink {
 }
 
 export interface ParserOptions {
+  /**
+   * Hand every packet over in the same PacketRecord object, refilled for each one: for a sink that
+   * is done with a record when its push() returns (the analyzer), it saves an object per packet.
+   * Default false: every record is a new object that may be kept.
+   */
+  reuseRecords?: boolean;
   /** Largest captured packet accepted (default 262144); larger records become error records. */
   maxRecord?: number;
   /** Keep the data of pcapng Custom Blocks (default false: only their PEN is reported). */
@@ -58,6 +65,20 @@ export class CaptureParser {
   private readonly maxRecord: number;
   private readonly maxBlock: number;
   private readonly keepCustom: boolean;
+  private readonly reuse: boolean;
+  private readonly rec: PacketRecord = {
+    kind: 'packet',
+    iface: 0,
+    linktype: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    caplen: 0,
+    len: 0,
+    data: new Uint8Array(0),
+    offset: 0,
+    block: 'pcap',
+    flags: 0,
+  };
   private readonly metadata: boolean;
   private readonly ts: Ts = { sec: 0, nsec: 0 };
   /** Absolute offset of the next byte not yet consumed. */
@@ -70,6 +91,7 @@ export class CaptureParser {
     this.maxBlock = this.maxRecord + BLOCK_SLACK;
     this.keepCustom = opts.keepCustom ?? false;
     this.metadata = opts.metadata ?? true;
+    this.reuse = opts.reuseRecords ?? false;
   }
 
   /** True once a fatal error stopped the parser; later input is ignored. */
@@ -169,6 +191,48 @@ export class CaptureParser {
     }
   }
 
+  private emit(
+    out: RecordSink,
+    iface: number,
+    linktype: number,
+    tsSec: number,
+    tsNsec: number,
+    caplen: number,
+    len: number,
+    data: Uint8Array,
+    block: PacketRecord['block'],
+    flags: number,
+  ): void {
+    if (this.reuse) {
+      const r = this.rec;
+      r.iface = iface;
+      r.linktype = linktype;
+      r.tsSec = tsSec;
+      r.tsNsec = tsNsec;
+      r.caplen = caplen;
+      r.len = len;
+      r.data = data;
+      r.offset = this.offset;
+      r.block = block;
+      r.flags = flags;
+      out.push(r);
+      return;
+    }
+    out.push({
+      kind: 'packet',
+      iface,
+      linktype,
+      tsSec,
+      tsNsec,
+      caplen,
+      len,
+      data,
+      offset: this.offset,
+      block,
+      flags,
+    });
+  }
+
   private fatal(out: RecordSink, offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
     const layer = this.state === S_PCAP ? 'pcap' : this.state === S_PCAPNG ? 'pcapng' : 'capture';
     out.push({ kind: 'error', error: new DecodeError(layer, offset, msg, code), fatal: true, offset });
@@ -252,19 +316,18 @@ export class CaptureParser {
       sec += Math.floor(frac / 1_000_000_000);
       frac %= 1_000_000_000;
     }
-    out.push({
-      kind: 'packet',
-      iface: 0,
-      linktype: this.linktype,
-      tsSec: sec,
-      tsNsec: frac,
+    this.emit(
+      out,
+      0,
+      this.linktype,
+      sec,
+      frac,
       caplen,
-      len: dv.getUint32(pos + 12, le),
-      data: buf.subarray(pos + 16, pos + total),
-      offset: this.offset,
-      block: 'pcap',
-      flags: 0,
-    });
+      dv.getUint32(pos + 12, le),
+      buf.subarray(pos + 16, pos + total),
+      'pcap',
+      0,
+    );
     this.packets++;
     return total;
   }
@@ -510,19 +573,18 @@ export class CaptureParser {
         out,
       );
     }
-    out.push({
-      kind: 'packet',
-      iface: id,
-      linktype: f.linktype,
-      tsSec: this.ts.sec + f.tsoffset,
-      tsNsec: this.ts.nsec,
+    this.emit(
+      out,
+      id,
+      f.linktype,
+      this.ts.sec + f.tsoffset,
+      this.ts.nsec,
       caplen,
-      len: dv.getUint32(pos + 24, le),
-      data: buf.subarray(pos + 28, pos + 28 + caplen),
-      offset: this.offset,
-      block: 'epb',
+      dv.getUint32(pos + 24, le),
+      buf.subarray(pos + 28, pos + 28 + caplen),
+      'epb',
       flags,
-    });
+    );
     this.packets++;
   }
 
@@ -538,19 +600,7 @@ export class CaptureParser {
     // the block length minus 16 (the data area)".
     let caplen = Math.min(len, total - 16);
     if (f.snaplen > 0) caplen = Math.min(caplen, f.snaplen);
-    out.push({
-      kind: 'packet',
-      iface: 0,
-      linktype: f.linktype,
-      tsSec: 0,
-      tsNsec: 0,
-      caplen,
-      len,
-      data: buf.subarray(pos + 12, pos + 12 + caplen),
-      offset: this.offset,
-      block: 'spb',
-      flags: 0,
-    });
+    this.emit(out, 0, f.linktype, 0, 0, caplen, len, buf.subarray(pos + 12, pos + 12 + caplen), 'spb', 0);
     this.packets++;
   }
 
@@ -569,19 +619,18 @@ export class CaptureParser {
       return;
     }
     ticksToTs(dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le), f.tsresol, this.ts);
-    out.push({
-      kind: 'packet',
-      iface: id,
-      linktype: f.linktype,
-      tsSec: this.ts.sec + f.tsoffset,
-      tsNsec: this.ts.nsec,
+    this.emit(
+      out,
+      id,
+      f.linktype,
+      this.ts.sec + f.tsoffset,
+      this.ts.nsec,
       caplen,
-      len: dv.getUint32(pos + 24, le),
-      data: buf.subarray(pos + 28, pos + 28 + caplen),
-      offset: this.offset,
-      block: 'opb',
-      flags: 0,
-    });
+      dv.getUint32(pos + 24, le),
+      buf.subarray(pos + 28, pos + 28 + caplen),
+      'opb',
+      0,
+    );
     this.packets++;
   }
 

@@ -100,7 +100,7 @@ export async function analyzeStream(
   an: Analyzer,
   opts: { totalBytes?: number; onDone?: () => void; progressMinBytes?: number } = {},
 ): Promise<AnalysisRun> {
-  const parser = new CaptureParser({ metadata: false });
+  const parser = new CaptureParser({ metadata: false, reuseRecords: true });
   const out = new TextOut(FLUSH_AT + (FLUSH_AT >> 2));
   // Output buffers come back here once the stream has written them: memory stays flat.
   const spare: Buffer[] = [];
