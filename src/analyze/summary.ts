@@ -3,7 +3,7 @@
 // are listed in docs/protocols/analyze.md.
 
 import { formatIPv6 } from '../core/bytes.js';
-import { decodeDns, decodeDnsSummary, dnsTypeName } from '../wire/dns.js';
+import { decodeDns, decodeDnsSummary, dnsTypeName, MAX_NAME_OCTETS } from '../wire/dns.js';
 import { type Dissection, L2_ETH, L2_UNKNOWN, NET_ARP, NET_IP4, NET_IP6, NET_OTHER } from './dissect.js';
 import { ascii, TextOut } from './text-out.js';
 
@@ -429,6 +429,125 @@ export function dnsText(b: Uint8Array, off: number, end: number): string {
   }
 }
 
+/**
+ * A DNS query's text (as dnsText) written straight into `o`: the header, and the question's name
+ * walked as decodeName walks it (pointers only backwards, 255 octets at most). Responses, and any
+ * message that does not decode, go through dnsText.
+ */
+function writeDns(o: TextOut, b: Uint8Array, off: number, end: number): void {
+  if (off + 12 > end || (b[off + 2]! & 0x80) !== 0) {
+    o.str(dnsText(b, off, end));
+    return;
+  }
+  const start = o.pos;
+  const f = u16(b, off + 2);
+  const qdcount = u16(b, off + 4);
+  o.uint(u16(b, off));
+  if (f & 0x0100) o.byte(0x2b);
+  if (f & 0x0200) o.byte(0x7c);
+  const opcode = (f >>> 11) & 0xf;
+  if (opcode !== 0) {
+    o.str(' op');
+    o.uint(opcode);
+  }
+  if (qdcount !== 1) {
+    o.str(' [');
+    o.uint(qdcount);
+    o.str('q]');
+  }
+  count(o, u16(b, off + 6), 'a]');
+  count(o, u16(b, off + 8), 'n]');
+  count(o, u16(b, off + 10), 'au]');
+  if (qdcount > 0) {
+    // The type follows the name in the message and precedes it in the text: one walk to check the
+    // name and find the type, one to write it.
+    const next = walkName(b, off, end, undefined);
+    if (next < 0 || next + 4 > end) {
+      dnsFailed(o, start);
+      return;
+    }
+    o.byte(32);
+    o.str(dnsTypeName(u16(b, next)));
+    o.str('? ');
+    walkName(b, off, end, o);
+    o.byte(0x2e);
+  }
+  o.str(' (');
+  o.int(end - off);
+  o.byte(0x29);
+}
+
+function count(o: TextOut, n: number, mark: string): void {
+  if (n === 0) return;
+  o.str(' [');
+  o.uint(n);
+  o.str(mark);
+}
+
+/**
+ * Walks the question's name at off + 12 as decodeName does (pointers only backwards, 255 octets at
+ * most), writing it to `o` if given ('.' for the root); returns the offset after it, or -1 where
+ * decodeName would throw.
+ */
+function walkName(b: Uint8Array, off: number, end: number, o: TextOut | undefined): number {
+  let p = off + 12;
+  let next = -1;
+  let limit = p;
+  let octets = 1;
+  let labels = 0;
+  for (;;) {
+    if (p + 1 > end) return -1;
+    const len = b[p]!;
+    if (len === 0) {
+      if (next < 0) next = p + 1;
+      break;
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (p + 2 > end) return -1;
+      const target = off + (((len & 0x3f) << 8) | b[p + 1]!);
+      if (next < 0) next = p + 2;
+      if (target >= limit) return -1;
+      limit = target;
+      p = target;
+      continue;
+    }
+    if (kind !== 0) return -1;
+    octets += len + 1;
+    if (octets > MAX_NAME_OCTETS || p + 1 + len > end) return -1;
+    if (o !== undefined) {
+      if (labels > 0) o.byte(0x2e);
+      writeLabel(o, b, p + 1, len);
+    }
+    labels++;
+    p += len + 1;
+  }
+  if (o !== undefined && labels === 0) o.byte(0x2e);
+  return next;
+}
+
+function dnsFailed(o: TextOut, start: number): void {
+  o.pos = start;
+  o.str('[|domain]');
+}
+
+/** A label as decodeName shows it: `.` and `\` escaped, other non-printing bytes as \DDD. */
+function writeLabel(o: TextOut, b: Uint8Array, p: number, len: number): void {
+  for (let i = p; i < p + len; i++) {
+    const c = b[i]!;
+    if (c === 0x2e || c === 0x5c) {
+      o.byte(0x5c);
+      o.byte(c);
+    } else if (c > 0x20 && c < 0x7f) o.byte(c);
+    else {
+      o.byte(0x5c);
+      o.byte(48 + ((c / 100) | 0));
+      o.byte(48 + (((c / 10) | 0) % 10));
+      o.byte(48 + (c % 10));
+    }
+  }
+}
+
 function isDns(d: Dissection): boolean {
   return d.sport === 53 || d.dport === 53 || d.sport === 5353 || d.dport === 5353;
 }
@@ -633,13 +752,13 @@ function writeL4(o: TextOut, d: Dissection, b: Uint8Array, st: SummaryState): vo
       // tcpdump separates DNS over TCP from the length by a space only.
       if (plen > 0 && isDns(d) && off + d.tcpHdrLen + 2 <= capEnd) {
         o.byte(32);
-        o.str(dnsText(b, off + d.tcpHdrLen + 2, capEnd));
+        writeDns(o, b, off + d.tcpHdrLen + 2, capEnd);
       }
       return;
     }
     case 17:
       if (d.udpLen === 0) o.str(' [|udp]');
-      else if (isDns(d)) o.str(dnsText(b, off + 8, Math.min(capEnd, off + d.udpLen)));
+      else if (isDns(d)) writeDns(o, b, off + 8, Math.min(capEnd, off + d.udpLen));
       else {
         o.bytes(B_UDP_LENGTH);
         o.int(d.udpLen - 8);

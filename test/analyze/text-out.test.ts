@@ -8,6 +8,7 @@ import { SummaryState } from '../../src/analyze/summary.js';
 import { TextOut } from '../../src/analyze/text-out.js';
 import { formatIPv4, formatIPv6 } from '../../src/core/bytes.js';
 import { parseCapture } from '../../src/pcap/reader.js';
+import { buildFrame } from '../helpers/frames.js';
 import { frames } from './sample.js';
 import { SummaryState as ReferenceState, referenceLine } from './summary-reference.js';
 
@@ -169,6 +170,50 @@ describe('summary lines from the byte writer', () => {
           assert.deepEqual(x, y);
         },
       ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('equal the string reference for DNS queries of every shape: escapes, pointers, counts, cuts', () => {
+    const label = fc.oneof(
+      fc.constantFrom('www', 'example', 'com', 'a.b', 'x\\y', 'sp ace', 'l'.repeat(63), 'm'.repeat(62)),
+      fc.uint8Array({ minLength: 0, maxLength: 70 }).map((u) => String.fromCharCode(...u)),
+    );
+    const query = fc.record({
+      id: fc.nat(0xffff),
+      flags: fc.nat(0x7fff), // QR clear: a query
+      counts: fc.array(fc.constantFrom(0, 0, 1, 1, 2, 300), { minLength: 4, maxLength: 4 }),
+      labels: fc.array(label, { maxLength: 6 }),
+      long: fc.nat(5), // 63-byte labels in front: four or more pass the 255-octet limit
+
+      pointer: fc.option(fc.nat(40)),
+      tail: fc.uint8Array({ minLength: 0, maxLength: 6 }),
+      cut: fc.nat(80),
+      tcp: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(query, (q) => {
+        const bytes: number[] = [q.id >> 8, q.id & 0xff, q.flags >> 8, q.flags & 0xff];
+        for (const c of q.counts) bytes.push(c >> 8, c & 0xff);
+        for (const l of [...Array<string>(q.long).fill('z'.repeat(63)), ...q.labels])
+          bytes.push(l.length & 0xff, ...Array.from(l, (ch) => ch.charCodeAt(0) & 0xff));
+        if (q.pointer !== null) bytes.push(0xc0, q.pointer);
+        else bytes.push(0);
+        bytes.push(...q.tail);
+        let dns = Uint8Array.from(bytes);
+        if (q.cut < dns.length && q.cut % 3 === 0) dns = dns.subarray(0, q.cut);
+        const payload = q.tcp ? Uint8Array.from([dns.length >> 8, dns.length & 0xff, ...dns]) : dns;
+        const f = buildFrame({
+          ipSrc: '10.0.0.1',
+          ipDst: '10.0.0.2',
+          ...(q.tcp
+            ? { tcp: { sport: 40000, dport: 53, flags: 0x18, seq: 1, ack: 1 } }
+            : { udp: { sport: 5353, dport: 53 } }),
+          payload,
+        });
+        const [x, y] = bothWays([{ data: f, linktype: 1, len: f.length }]);
+        assert.deepEqual(x, y);
+      }),
       { numRuns: 3000 },
     );
   });
