@@ -17,6 +17,14 @@ const B_WIN = ascii(', win ');
 const B_LENGTH = ascii(', length ');
 const B_UDP_LENGTH = ascii('UDP, length ');
 const B_OPTIONS = ascii(', options [');
+const B_ID = ascii(', id ');
+const B_ECHO_REQUEST = ascii('ICMP echo request');
+const B_ECHO_REPLY = ascii('ICMP echo reply');
+const B_ICMP6 = ascii('ICMP6, ');
+const B_WHO_HAS = ascii('ARP, Request who-has ');
+const B_TELL = ascii(' tell ');
+const B_REPLY = ascii('ARP, Reply ');
+const B_IS_AT = ascii(' is-at ');
 
 const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const u32 = (b: Uint8Array, o: number) =>
@@ -257,11 +265,11 @@ function writeIcmp(o: TextOut, d: Dissection, b: Uint8Array): void {
   switch (t) {
     case 0:
     case 8: {
-      o.str(t === 8 ? 'ICMP echo request' : 'ICMP echo reply');
+      o.bytes(t === 8 ? B_ECHO_REQUEST : B_ECHO_REPLY);
       if (off + 8 <= end) {
-        o.str(', id ');
+        o.bytes(B_ID);
         o.uint(u16(b, off + 4));
-        o.str(', seq ');
+        o.bytes(B_SEQ);
         o.uint(u16(b, off + 6));
       }
       lengthTail(o, ipLen);
@@ -355,21 +363,25 @@ const ICMP6_NAMES: Record<number, string> = {
   143: 'multicast listener report v2',
 };
 
+const ICMP6_BYTES: Record<number, Uint8Array> = Object.fromEntries(
+  Object.entries(ICMP6_NAMES).map(([k, v]) => [k, ascii(v)]),
+);
+
 function writeIcmp6(o: TextOut, d: Dissection, b: Uint8Array): void {
   const off = d.l4Off;
   const plen = d.ipEnd - off;
   const end = Math.min(b.length, d.ipEnd);
   const t = d.icmpType;
-  o.str('ICMP6, ');
-  const name = ICMP6_NAMES[t];
+  o.bytes(B_ICMP6);
+  const name = ICMP6_BYTES[t];
   if (name === undefined) {
     o.str('icmp6 type ');
     o.uint(t);
-  } else o.str(name);
+  } else o.bytes(name);
   if ((t === 128 || t === 129) && off + 8 <= end) {
-    o.str(', id ');
+    o.bytes(B_ID);
     o.uint(u16(b, off + 4));
-    o.str(', seq ');
+    o.bytes(B_SEQ);
     o.uint(u16(b, off + 6));
   } else if ((t === 135 || t === 136) && off + 24 <= end) {
     o.str(t === 135 ? ', who has ' : ', tgt is ');
@@ -616,15 +628,15 @@ function writeArp(o: TextOut, d: Dissection, b: Uint8Array): void {
   const hln = b[off + 4]!;
   switch (d.arpOp) {
     case 1:
-      o.str('ARP, Request who-has ');
+      o.bytes(B_WHO_HAS);
       o.ip4(d.arpTpa);
-      o.str(' tell ');
+      o.bytes(B_TELL);
       o.ip4(d.arpSpa);
       break;
     case 2:
-      o.str('ARP, Reply ');
+      o.bytes(B_REPLY);
       o.ip4(d.arpSpa);
-      o.str(' is-at ');
+      o.bytes(B_IS_AT);
       arpHw(o, b, hln, off + 8);
       break;
     case 3:

@@ -261,6 +261,7 @@ export class TextOut {
       this.ip4(((b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!) >>> 0);
       return;
     }
+    // The longest run of two or more zero groups (the first of equals) becomes "::".
     let bestStart = -1;
     let bestLen = 1;
     for (let i = 0; i < 8; ) {
@@ -276,22 +277,24 @@ export class TextOut {
       }
       i = j;
     }
-    let colon = false; // the last byte written is ':'
-    let any = false;
+    if (this.pos + 41 > this.buf.length) this.ensure(41);
+    const buf = this.buf;
+    let p = this.pos;
     for (let i = 0; i < 8; i++) {
       if (i === bestStart) {
-        this.byte(58);
-        this.byte(58);
-        colon = true;
-        any = true;
+        buf[p++] = 58;
+        buf[p++] = 58;
         i += bestLen - 1;
         continue;
       }
-      if (any && !colon) this.byte(58);
-      this.hex16(groups[i]!);
-      colon = false;
-      any = true;
+      if (i > 0 && i !== bestStart + bestLen) buf[p++] = 58;
+      const v = groups[i]!;
+      if (v >= 0x1000) buf[p++] = HEXC[v >>> 12]!;
+      if (v >= 0x100) buf[p++] = HEXC[(v >>> 8) & 15]!;
+      if (v >= 0x10) buf[p++] = HEXC[(v >>> 4) & 15]!;
+      buf[p++] = HEXC[v & 15]!;
     }
+    this.pos = p;
   }
 
   /** Bytes as lower-case hex without separators. */
