@@ -5,7 +5,7 @@
 import { formatIPv6 } from '../core/bytes.js';
 import { decodeDns, decodeDnsSummary, dnsTypeName, MAX_NAME_OCTETS } from '../wire/dns.js';
 import { type Dissection, L2_ETH, L2_UNKNOWN, NET_ARP, NET_IP4, NET_IP6, NET_OTHER } from './dissect.js';
-import { ascii, TextOut } from './text-out.js';
+import { type Ascii, ascii, TextOut } from './text-out.js';
 
 // The most frequent constant words, as bytes.
 const B_IP = ascii('IP ');
@@ -32,7 +32,7 @@ const u32 = (b: Uint8Array, o: number) =>
 
 let lastSec = Number.NaN;
 let lastPrefix = '';
-let lastPrefixBytes: Uint8Array = new Uint8Array(0);
+let lastPrefixBytes: Ascii = ascii('');
 const PAD6 = ['000000', '00000', '0000', '000', '00', '0', ''];
 
 /** "HH:MM:SS.uuuuuu" in UTC (tcpdump prints local time; set TZ=UTC to compare). */
@@ -363,7 +363,7 @@ const ICMP6_NAMES: Record<number, string> = {
   143: 'multicast listener report v2',
 };
 
-const ICMP6_BYTES: Record<number, Uint8Array> = Object.fromEntries(
+const ICMP6_BYTES: Record<number, Ascii> = Object.fromEntries(
   Object.entries(ICMP6_NAMES).map(([k, v]) => [k, ascii(v)]),
 );
 

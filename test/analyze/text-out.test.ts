@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { lineFor } from '../../src/analyze/analyzer.js';
 import { Dissection, dissect } from '../../src/analyze/dissect.js';
 import { SummaryState } from '../../src/analyze/summary.js';
-import { TextOut } from '../../src/analyze/text-out.js';
+import { ascii, TextOut } from '../../src/analyze/text-out.js';
 import { formatIPv4, formatIPv6 } from '../../src/core/bytes.js';
 import { parseCapture } from '../../src/pcap/reader.js';
 import { buildFrame } from '../helpers/frames.js';
@@ -94,6 +94,28 @@ describe('TextOut', () => {
     o.str('third');
     assert.equal(o.take().buffer, whole.buffer, 'the given-back buffer was written into');
     assert.notEqual(b.buffer, whole.buffer);
+  });
+
+  it('writes constant text of any length exactly, at any position, growing as needed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 13 }), fc.nat(3)), { maxLength: 12 }), (parts) => {
+        const o = new TextOut(3);
+        let want = '';
+        for (const [t, pad] of parts) {
+          const a = t.replace(/[^\x20-\x7e]/g, '?');
+          o.bytes(ascii(a));
+          o.str('.'.repeat(pad));
+          want += a + '.'.repeat(pad);
+        }
+        const first = o.take();
+        assert.equal(first.toString('latin1'), want);
+        // After a take(), constant text goes to the new buffer and leaves the taken one alone.
+        o.bytes(ascii('after'));
+        assert.equal(first.toString('latin1'), want);
+        assert.equal(o.take().toString('latin1'), 'after');
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('cut() returns the text since a mark and forgets it', () => {
