@@ -71,7 +71,7 @@ function drain(out: Writable): Promise<void> {
  * however large the file: each chunk is valid only until the next is asked for (the capture parser
  * copies what it keeps across chunks). `fd` is closed however iteration ends.
  */
-export async function* fileChunks(fd: number, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(fd: number, chunkBytes = 1 << 18): AsyncGenerator<Uint8Array> {
   try {
     const buf = Buffer.allocUnsafeSlow(chunkBytes);
     for (;;) {
@@ -118,18 +118,20 @@ export async function analyzeStream(
   const sink = {
     push(r: CaptureRecord): void {
       if (an.done || fatal) return;
-      if (r.kind === 'packet') an.write(r, out);
-      else if (r.kind === 'error') {
+      if (r.kind === 'packet') {
+        an.write(r, out);
+        // Hand full buffers over at once (the buffer never grows, nothing is copied); if the stream
+        // asks to wait, handle() waits for 'drain' after this input chunk.
+        if (out.pos >= FLUSH_AT) flush();
+      } else if (r.kind === 'error') {
         if (r.fatal) fatal = r.error;
         else ctx.stderr.write(`netkit: warning: ${r.error.message}\n`);
       }
     },
   };
   const handle = async (): Promise<void> => {
-    if (out.pos >= FLUSH_AT) {
-      const ok = flush();
-      if (!ok) await drain(ctx.stdout);
-    }
+    if (out.pos >= FLUSH_AT) flush();
+    if (ctx.stdout.writableNeedDrain) await drain(ctx.stdout);
   };
   for await (const chunk of source) {
     parser.push(chunk, sink);
@@ -155,9 +157,8 @@ export async function analyzeStream(
   if (showProgress) ctx.stderr.write(`\r${' '.repeat(60)}\r`);
   opts.onDone?.();
   if (an.mode === 'stats') out.str(formatStats(an.stats.report()));
-  if (out.pos > 0) {
-    if (!flush()) await drain(ctx.stdout);
-  }
+  if (out.pos > 0) flush();
+  if (ctx.stdout.writableNeedDrain) await drain(ctx.stdout);
   if (fatal) throw fatal;
   return { packets: an.seen, matched: an.matched };
 }
