@@ -71,7 +71,7 @@ function drain(out: Writable): Promise<void> {
  * however large the file: each chunk is valid only until the next is asked for (the capture parser
  * copies what it keeps across chunks). `fd` is closed however iteration ends.
  */
-export async function* fileChunks(fd: number, chunkBytes = 1 << 18): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(fd: number, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array> {
   try {
     const buf = Buffer.allocUnsafeSlow(chunkBytes);
     for (;;) {
