@@ -22,6 +22,9 @@ if (files.length === 0) {
   console.error(`run-tests: no test files matched (${found.length} found in test/)`);
   process.exit(1);
 }
+// Tests spawn bin/netkit.js: refresh the precompiled build first so that they run the current
+// sources at full speed (bin/netkit.js would fall back to the sources anyway if it were stale).
+spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet'], { cwd: root, stdio: 'inherit' });
 console.log(`run-tests: ${files.length} test files`);
 const r = spawnSync(
   process.execPath,

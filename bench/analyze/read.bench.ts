@@ -2,7 +2,7 @@
 // packets/s, and peak memory at two file sizes. The capture (≥ 1,000,000 mixed packets: Ethernet,
 // VLAN, ARP, IPv4/IPv6, fragments, TCP/UDP/ICMP, DNS) is generated into bench/out/.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureSink, PcapWriter } from '../../src/pcap/writer.js';
 import { frames } from '../../test/analyze/sample.js';
@@ -39,18 +39,35 @@ async function generate(path: string, n: number): Promise<void> {
   await sink.end();
 }
 
+const cpuFile = join(outDir, 'cpu-time.txt');
+
+/**
+ * Wall time of one run, and its CPU time (user + system of all its threads, from /usr/bin/time,
+ * 10 ms resolution): on a loaded machine the CPU time is the steadier figure. Both sides alike.
+ */
 function timeIt(
   cmd: string,
   args: string[],
   env: Record<string, string> = {},
-): { ms: number; ok: boolean; stdout: string } {
+): { ms: number; cpuMs: number; ok: boolean; stdout: string } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('sh', ['-c', `exec "$0" "$@" > /dev/null`, cmd, ...args], {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, ok: r.status === 0, stdout: r.stderr };
+  const r = spawnSync(
+    'sh',
+    ['-c', `exec /usr/bin/time -o "${cpuFile}" -f '%U %S' "$0" "$@" > /dev/null`, cmd, ...args],
+    {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const [u, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return {
+    ms,
+    cpuMs: ((u ?? Number.NaN) + (sys ?? Number.NaN)) * 1000,
+    ok: r.status === 0,
+    stdout: r.stderr,
+  };
 }
 
 function which(p: string): boolean {
@@ -69,12 +86,22 @@ export default async function (): Promise<void> {
   await generate(one, 1);
   const netkit = join(root, 'bin/netkit.js');
   const env = { TZ: 'UTC' };
-  const med = (cmd: string, args: string[]) =>
-    median(Array.from({ length: RUNS }, () => timeIt(cmd, args, env).ms));
+  const running = spawnSync(process.execPath, [netkit, '--version'], {
+    env: { ...process.env, NETKIT_DEBUG: '1' },
+    encoding: 'utf8',
+  });
+  console.log(`${running.stderr.split('\n')[0]} (bin/netkit.js)\n`);
+  /** Medians of wall and CPU milliseconds over RUNS runs. */
+  const med = (cmd: string, args: string[]) => {
+    const runs = Array.from({ length: RUNS }, () => timeIt(cmd, args, env));
+    return { ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpuMs)) };
+  };
 
   // Each row: whole-process rate, and the per-packet rate with the start-up time (the same
-  // command on a one-packet file) taken out — node + tsx start in ~0.5 s, tcpdump in ~0.01 s.
+  // command on a one-packet file) taken out — node starts in ~0.1 s, tcpdump in ~0.01 s.
   const rows: (string | number)[][] = [];
+  const cpuRows: (string | number)[][] = [];
+  const nan = { ms: Number.NaN, cpu: Number.NaN };
   const row = (
     task: string,
     n: number,
@@ -84,13 +111,18 @@ export default async function (): Promise<void> {
   ) => {
     const a = med(ours[0], ours[1]);
     const a1 = med(ours[0], oneArgs(one)[0]);
-    const b = which(theirs[0]) ? med(theirs[0], theirs[1]) : Number.NaN;
-    const b1 = which(theirs[0]) ? med(theirs[0], oneArgs(one)[1]) : Number.NaN;
-    const wa = n / (a / 1000);
-    const wb = n / (b / 1000);
-    const pa = n / (Math.max(1, a - a1) / 1000);
-    const pb = n / (Math.max(1, b - b1) / 1000);
-    rows.push([task, wa, wb, ratio(wa, wb), pa, pb, ratio(pa, pb)]);
+    const b = which(theirs[0]) ? med(theirs[0], theirs[1]) : nan;
+    const b1 = which(theirs[0]) ? med(theirs[0], oneArgs(one)[1]) : nan;
+    for (const [k, out] of [
+      ['ms', rows],
+      ['cpu', cpuRows],
+    ] as const) {
+      const wa = n / (a[k] / 1000);
+      const wb = n / (b[k] / 1000);
+      const pa = n / (Math.max(1, a[k] - a1[k]) / 1000);
+      const pb = n / (Math.max(1, b[k] - b1[k]) / 1000);
+      out.push([task, wa, wb, ratio(wa, wb), pa, pb, ratio(pa, pb)]);
+    }
   };
   row(
     `summary lines vs tcpdump -n -r (${N / 1e6}M pkts)`,
@@ -112,11 +144,11 @@ export default async function (): Promise<void> {
       ['-r', f, '-T', 'json'],
     ],
   );
-  console.log('Packets/s, medians of 3, output to /dev/null, TZ=UTC:\n');
-  printTable(
-    ['task', 'netkit whole', 'peer whole', 'ratio', 'netkit per-pkt', 'peer per-pkt', 'ratio'],
-    rows,
-  );
+  const headers = ['task', 'netkit whole', 'peer whole', 'ratio', 'netkit per-pkt', 'peer per-pkt', 'ratio'];
+  console.log('Packets/s of wall time, medians of 3, output to /dev/null, TZ=UTC:\n');
+  printTable(headers, rows);
+  console.log('\nPackets per CPU-second (user + system, all threads; the same runs):\n');
+  printTable(headers, cpuRows);
 
   // Decode-only and memory in fresh processes.
   const child = join(root, 'bench/analyze/read-child.ts');

@@ -1,14 +1,16 @@
 // Turns capture records into output text: summary lines, the -v layered view, -x hex, --json
-// objects (docs: analyzer-json.md) or --stats. Output is built in large string chunks that the
-// caller writes in batches; nothing here prints. Never throws on a packet.
+// objects (docs: analyzer-json.md) or --stats. Output is written as bytes into a TextOut that the
+// caller hands to a stream in large batches; nothing here prints. Never throws on a packet.
 
 import { formatTs, type PacketRecord } from '../pcap/format.js';
 import { Dissection, dissect } from './dissect.js';
 import type { Predicate } from './filter.js';
 import { hexAscii } from './hex.js';
+import { writePacketJson } from './json.js';
 import { decodeLayers, type Layer } from './layers.js';
 import { Stats } from './stats.js';
-import { clockTime, SummaryState, summaryText } from './summary.js';
+import { SummaryState, writeClock, writeSummary } from './summary.js';
+import { TextOut } from './text-out.js';
 
 export type OutputMode = 'summary' | 'verbose' | 'json' | 'stats' | 'none';
 
@@ -20,18 +22,37 @@ export interface AnalyzerOptions {
   hex?: boolean;
   /** Absolute TCP sequence numbers (tcpdump -S). */
   absoluteSeq?: boolean;
+  /**
+   * Write common packets' --json objects straight from the bytes (json.ts; default true). With
+   * false every object goes through layers.ts and JSON.stringify — the reference the tests compare with.
+   */
+  fastJson?: boolean;
 }
+
+/** Writes the summary after the timestamp, plus the decode problem in brackets when the line does not show it. */
+export function writeLine(o: TextOut, d: Dissection, st: SummaryState): void {
+  const start = o.pos;
+  try {
+    writeSummary(o, d, st);
+  } catch (e) {
+    o.pos = start;
+    o.str(`[analyzer: ${(e as Error)?.message ?? String(e)}]`);
+  }
+  // "[|" marks a header tcpdump found cut short: the line already shows the problem.
+  if (d.err !== '' && !o.has2(start, 0x5b, 0x7c)) {
+    o.str(' [');
+    o.str(d.err);
+    o.byte(0x5d);
+  }
+}
+
+const lineOut = new TextOut(1024);
 
 /** The summary after the timestamp, plus the decode problem in brackets when the line does not show it. */
 export function lineFor(d: Dissection, st: SummaryState): string {
-  let s: string;
-  try {
-    s = summaryText(d, st);
-  } catch (e) {
-    s = `[analyzer: ${(e as Error)?.message ?? String(e)}]`;
-  }
-  if (d.err !== '' && !s.includes('[|')) s += ` [${d.err}]`;
-  return s;
+  const start = lineOut.pos;
+  writeLine(lineOut, d, st);
+  return lineOut.cut(start);
 }
 
 function value(v: unknown): string {
@@ -84,6 +105,7 @@ export class Analyzer {
   readonly hex: boolean;
   private readonly filter: Predicate | undefined;
   private readonly limit: number;
+  private readonly fastJson: boolean;
   /** Records seen (packet numbers count every packet, matching or not, like tshark's frame.number). */
   seen = 0;
   matched = 0;
@@ -95,6 +117,7 @@ export class Analyzer {
     this.hex = opts.hex ?? false;
     this.filter = opts.filter;
     this.limit = opts.count ?? 0;
+    this.fastJson = opts.fastJson ?? true;
     this.state.absolute = opts.absoluteSeq ?? false;
   }
 
@@ -104,28 +127,43 @@ export class Analyzer {
 
   /** Handles one packet; returns its output text ('' when filtered out or in stats mode). */
   packet(r: PacketRecord): string {
-    if (this.done) return '';
+    const o = this.one;
+    const start = o.pos;
+    this.write(r, o);
+    return o.cut(start);
+  }
+
+  private readonly one = new TextOut(1024);
+
+  /** Handles one packet, writing its output text (if any) to `o`. */
+  write(r: PacketRecord, o: TextOut): void {
+    if (this.done) return;
     this.seen++;
     const d = dissect(this.d, r.data, r.linktype, r.len);
-    if (this.filter !== undefined && !this.filter(d)) return '';
+    if (this.filter !== undefined && !this.filter(d)) return;
     this.matched++;
     if (d.err !== '') this.problems++;
     switch (this.mode) {
       case 'none':
-        return '';
+        return;
       case 'stats':
         this.stats.add(d, r.tsSec + r.tsNsec / 1e9);
-        return '';
+        return;
       case 'json':
-        return `${this.json(r)}\n`;
+        if (!(this.fastJson && writePacketJson(o, d, r, this.seen, this.state, writeLine)))
+          o.str(this.json(r));
+        o.byte(10);
+        return;
       default: {
-        let out = `${clockTime(r.tsSec, r.tsNsec)} ${lineFor(d, this.state)}\n`;
+        writeClock(o, r.tsSec, r.tsNsec);
+        o.byte(32);
+        writeLine(o, d, this.state);
+        o.byte(10);
         if (this.mode === 'verbose') {
           const { layers, errors } = decodeLayers(r.data, r.linktype, r.len);
-          out += verboseText(layers, errors);
+          o.str(verboseText(layers, errors));
         }
-        if (this.hex) out += hexAscii(r.data);
-        return out;
+        if (this.hex) o.str(hexAscii(r.data));
       }
     }
   }

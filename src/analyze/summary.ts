@@ -1,9 +1,30 @@
 // tcpdump -n style one-line summaries, from a Dissection (and the frame bytes for DNS, ICMP and TCP
-// options). The differences from tcpdump are listed in docs/protocols/analyze.md.
+// options), written as bytes into a TextOut (no string per field). The differences from tcpdump
+// are listed in docs/protocols/analyze.md.
 
-import { formatIPv4, formatIPv6, formatMac, readMac } from '../core/bytes.js';
-import { decodeDns, decodeDnsSummary, dnsTypeName } from '../wire/dns.js';
+import { formatIPv6 } from '../core/bytes.js';
+import { decodeDns, decodeDnsSummary, dnsTypeName, MAX_NAME_OCTETS } from '../wire/dns.js';
 import { type Dissection, L2_ETH, L2_UNKNOWN, NET_ARP, NET_IP4, NET_IP6, NET_OTHER } from './dissect.js';
+import { type Ascii, ascii, TextOut } from './text-out.js';
+
+// The most frequent constant words, as bytes.
+const B_IP = ascii('IP ');
+const B_IP6 = ascii('IP6 ');
+const B_GT = ascii(' > ');
+const B_SEQ = ascii(', seq ');
+const B_ACK = ascii(', ack ');
+const B_WIN = ascii(', win ');
+const B_LENGTH = ascii(', length ');
+const B_UDP_LENGTH = ascii('UDP, length ');
+const B_OPTIONS = ascii(', options [');
+const B_ID = ascii(', id ');
+const B_ECHO_REQUEST = ascii('ICMP echo request');
+const B_ECHO_REPLY = ascii('ICMP echo reply');
+const B_ICMP6 = ascii('ICMP6, ');
+const B_WHO_HAS = ascii('ARP, Request who-has ');
+const B_TELL = ascii(' tell ');
+const B_REPLY = ascii('ARP, Reply ');
+const B_IS_AT = ascii(' is-at ');
 
 const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const u32 = (b: Uint8Array, o: number) =>
@@ -11,6 +32,7 @@ const u32 = (b: Uint8Array, o: number) =>
 
 let lastSec = Number.NaN;
 let lastPrefix = '';
+let lastPrefixBytes: Ascii = ascii('');
 const PAD6 = ['000000', '00000', '0000', '000', '00', '0', ''];
 
 /** "HH:MM:SS.uuuuuu" in UTC (tcpdump prints local time; set TZ=UTC to compare). */
@@ -22,6 +44,7 @@ export function clockTime(sec: number, nsec: number): string {
     const m = ((s % 3600) / 60) | 0;
     const x = s % 60;
     lastPrefix = `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}.`;
+    lastPrefixBytes = ascii(lastPrefix);
     lastSec = sec;
   }
   const us = String((nsec / 1000) | 0);
@@ -128,6 +151,15 @@ export class SummaryState {
   }
 }
 
+/** Writes "HH:MM:SS.uuuuuu" (as clockTime). */
+export function writeClock(o: TextOut, sec: number, nsec: number): void {
+  if (sec !== lastSec) clockTime(sec, 0);
+  o.bytes(lastPrefixBytes);
+  const us = (nsec / 1000) | 0;
+  if (us >= 0 && us < 1_000_000) o.pad6(us);
+  else o.str(String(us));
+}
+
 function tcpFlagsText(f: number): string {
   let s = '';
   if (f & 0x01) s += 'F';
@@ -142,85 +174,175 @@ function tcpFlagsText(f: number): string {
 }
 
 /** "Flags [S.]" for each of the 256 low flag combinations, built once. */
-const FLAGS_TEXT = Array.from({ length: 256 }, (_, f) => `Flags [${tcpFlagsText(f)}]`);
+const FLAGS_TEXT = Array.from({ length: 256 }, (_, f) => ascii(`Flags [${tcpFlagsText(f)}]`));
 
-/** tcpdump's option list: "mss 1460,nop,nop,sackOK,nop,wscale 7" (unknown kinds as "optN"). */
-export function tcpOptionsText(b: Uint8Array, off: number, end: number): string {
-  const parts: string[] = [];
+/**
+ * tcpdump's option list: "mss 1460,nop,nop,sackOK,nop,wscale 7" (unknown kinds as "opt-K:hex").
+ * Returns false when it ended in "[bad opt]".
+ */
+function writeTcpOptions(o: TextOut, b: Uint8Array, off: number, end: number): boolean {
   let p = off;
+  let any = false;
   while (p < end) {
     const k = b[p]!;
+    if (any) o.byte(44);
+    any = true;
     if (k === 0) {
-      parts.push('eol');
+      o.str('eol');
       break;
     }
     if (k === 1) {
-      parts.push('nop');
+      o.str('nop');
       p++;
       continue;
     }
-    if (p + 2 > end) return `${parts.join(',')}${parts.length ? ',' : ''}[bad opt]`;
-    const l = b[p + 1]!;
-    if (l < 2 || p + l > end) return `${parts.join(',')}${parts.length ? ',' : ''}[bad opt]`;
-    if (k === 2 && l === 4) parts.push(`mss ${u16(b, p + 2)}`);
-    else if (k === 3 && l === 3) parts.push(`wscale ${b[p + 2]}`);
-    else if (k === 4 && l === 2) parts.push('sackOK');
-    else if (k === 8 && l === 10) parts.push(`TS val ${u32(b, p + 2)} ecr ${u32(b, p + 6)}`);
-    else if (k === 5 && (l - 2) % 8 === 0) {
-      const blocks: string[] = [];
-      for (let q = p + 2; q < p + l; q += 8) blocks.push(`{${u32(b, q)}:${u32(b, q + 4)}}`);
-      parts.push(`sack ${blocks.length} ${blocks.join('')}`);
-    } else if (k === 34)
-      parts.push(
-        l === 2 ? 'tfo  cookiereq' : `tfo  cookie ${Buffer.from(b.subarray(p + 2, p + l)).toString('hex')}`,
-      );
-    else parts.push(`opt-${k}:${Buffer.from(b.subarray(p + 2, p + l)).toString('hex')}`);
+    const l = p + 2 > end ? 0 : b[p + 1]!;
+    if (l < 2 || p + l > end) {
+      o.str('[bad opt]');
+      return false;
+    }
+    if (k === 2 && l === 4) {
+      o.str('mss ');
+      o.uint(u16(b, p + 2));
+    } else if (k === 3 && l === 3) {
+      o.str('wscale ');
+      o.uint(b[p + 2]!);
+    } else if (k === 4 && l === 2) o.str('sackOK');
+    else if (k === 8 && l === 10) {
+      o.str('TS val ');
+      o.uint(u32(b, p + 2));
+      o.str(' ecr ');
+      o.uint(u32(b, p + 6));
+    } else if (k === 5 && (l - 2) % 8 === 0) {
+      o.str('sack ');
+      o.uint((l - 2) / 8);
+      o.byte(32);
+      for (let q = p + 2; q < p + l; q += 8) {
+        o.byte(123);
+        o.uint(u32(b, q));
+        o.byte(58);
+        o.uint(u32(b, q + 4));
+        o.byte(125);
+      }
+    } else if (k === 34) {
+      if (l === 2) o.str('tfo  cookiereq');
+      else {
+        o.str('tfo  cookie ');
+        o.hexBytes(b, p + 2, p + l);
+      }
+    } else {
+      o.str('opt-');
+      o.uint(k);
+      o.byte(58);
+      o.hexBytes(b, p + 2, p + l);
+    }
     p += l;
   }
-  return parts.join(',');
+  return true;
+}
+
+const scratch = new TextOut(1024);
+
+/** The option list as text (see writeTcpOptions). */
+export function tcpOptionsText(b: Uint8Array, off: number, end: number): string {
+  const start = scratch.pos;
+  writeTcpOptions(scratch, b, off, end);
+  return scratch.cut(start);
 }
 
 const ICMP_UNREACH = ['net', 'host', 'protocol', 'port'];
 
-function icmpText(d: Dissection, b: Uint8Array): string {
-  const o = d.l4Off;
-  const ipLen = d.ipEnd - o;
+function lengthTail(o: TextOut, n: number): void {
+  o.bytes(B_LENGTH);
+  o.int(n);
+}
+
+function writeIcmp(o: TextOut, d: Dissection, b: Uint8Array): void {
+  const off = d.l4Off;
+  const ipLen = d.ipEnd - off;
   const end = Math.min(b.length, d.ipEnd);
   const t = d.icmpType;
   switch (t) {
     case 0:
     case 8: {
-      const idseq = o + 8 <= end ? `, id ${u16(b, o + 4)}, seq ${u16(b, o + 6)}` : '';
-      return `ICMP echo ${t === 8 ? 'request' : 'reply'}${idseq}, length ${ipLen}`;
+      o.bytes(t === 8 ? B_ECHO_REQUEST : B_ECHO_REPLY);
+      if (off + 8 <= end) {
+        o.bytes(B_ID);
+        o.uint(u16(b, off + 4));
+        o.bytes(B_SEQ);
+        o.uint(u16(b, off + 6));
+      }
+      lengthTail(o, ipLen);
+      return;
     }
     case 3: {
       // The quoted datagram: its header names the destination and, for port unreachable, the port.
-      const q = o + 8;
+      const q = off + 8;
+      const code = d.icmpCode;
       if (q + 20 <= end && b[q]! >> 4 === 4) {
         const qhl = (b[q]! & 15) * 4;
-        const qdst = formatIPv4(u32(b, q + 16));
+        const qdst = u32(b, q + 16);
         const qp = b[q + 9]!;
-        if (d.icmpCode === 3 && q + qhl + 4 <= end && (qp === 6 || qp === 17))
-          return `ICMP ${qdst} ${qp === 6 ? 'tcp' : 'udp'} port ${u16(b, q + qhl + 2)} unreachable, length ${ipLen}`;
-        if (d.icmpCode === 2) return `ICMP ${qdst} protocol ${qp} unreachable, length ${ipLen}`;
-        if (d.icmpCode === 4)
-          return `ICMP ${qdst} unreachable - need to frag (mtu ${u16(b, o + 6)}), length ${ipLen}`;
-        if (d.icmpCode < 2) return `ICMP ${ICMP_UNREACH[d.icmpCode]} ${qdst} unreachable, length ${ipLen}`;
+        if (code === 3 && q + qhl + 4 <= end && (qp === 6 || qp === 17)) {
+          o.str('ICMP ');
+          o.ip4(qdst);
+          o.str(qp === 6 ? ' tcp port ' : ' udp port ');
+          o.uint(u16(b, q + qhl + 2));
+          o.str(' unreachable');
+          lengthTail(o, ipLen);
+          return;
+        }
+        if (code === 2) {
+          o.str('ICMP ');
+          o.ip4(qdst);
+          o.str(' protocol ');
+          o.uint(qp);
+          o.str(' unreachable');
+          lengthTail(o, ipLen);
+          return;
+        }
+        if (code === 4) {
+          o.str('ICMP ');
+          o.ip4(qdst);
+          o.str(' unreachable - need to frag (mtu ');
+          o.uint(u16(b, off + 6));
+          o.byte(41);
+          lengthTail(o, ipLen);
+          return;
+        }
+        if (code < 2) {
+          o.str('ICMP ');
+          o.str(ICMP_UNREACH[code]!);
+          o.byte(32);
+          o.ip4(qdst);
+          o.str(' unreachable');
+          lengthTail(o, ipLen);
+          return;
+        }
       }
-      return `ICMP unreachable code ${d.icmpCode}, length ${ipLen}`;
+      o.str('ICMP unreachable code ');
+      o.uint(code);
+      lengthTail(o, ipLen);
+      return;
     }
     case 11:
-      return `ICMP time exceeded ${d.icmpCode === 0 ? 'in-transit' : 'ip reassembly'}, length ${ipLen}`;
+      o.str(d.icmpCode === 0 ? 'ICMP time exceeded in-transit' : 'ICMP time exceeded ip reassembly');
+      break;
     case 5:
-      return `ICMP redirect, length ${ipLen}`;
+      o.str('ICMP redirect');
+      break;
     case 12:
-      return `ICMP parameter problem, length ${ipLen}`;
+      o.str('ICMP parameter problem');
+      break;
     case 13:
     case 14:
-      return `ICMP time stamp ${t === 13 ? 'query' : 'reply'}, length ${ipLen}`;
+      o.str(t === 13 ? 'ICMP time stamp query' : 'ICMP time stamp reply');
+      break;
     default:
-      return `ICMP type-#${t}, length ${ipLen}`;
+      o.str('ICMP type-#');
+      o.uint(t);
   }
+  lengthTail(o, ipLen);
 }
 
 const ICMP6_NAMES: Record<number, string> = {
@@ -241,17 +363,31 @@ const ICMP6_NAMES: Record<number, string> = {
   143: 'multicast listener report v2',
 };
 
-function icmp6Text(d: Dissection, b: Uint8Array): string {
-  const o = d.l4Off;
-  const plen = d.ipEnd - o;
+const ICMP6_BYTES: Record<number, Ascii> = Object.fromEntries(
+  Object.entries(ICMP6_NAMES).map(([k, v]) => [k, ascii(v)]),
+);
+
+function writeIcmp6(o: TextOut, d: Dissection, b: Uint8Array): void {
+  const off = d.l4Off;
+  const plen = d.ipEnd - off;
   const end = Math.min(b.length, d.ipEnd);
   const t = d.icmpType;
-  const name = ICMP6_NAMES[t] ?? `icmp6 type ${t}`;
-  if ((t === 128 || t === 129) && o + 8 <= end)
-    return `ICMP6, ${name}, id ${u16(b, o + 4)}, seq ${u16(b, o + 6)}, length ${plen}`;
-  if (t === 135 && o + 24 <= end) return `ICMP6, ${name}, who has ${formatIPv6(b, o + 8)}, length ${plen}`;
-  if (t === 136 && o + 24 <= end) return `ICMP6, ${name}, tgt is ${formatIPv6(b, o + 8)}, length ${plen}`;
-  return `ICMP6, ${name}, length ${plen}`;
+  o.bytes(B_ICMP6);
+  const name = ICMP6_BYTES[t];
+  if (name === undefined) {
+    o.str('icmp6 type ');
+    o.uint(t);
+  } else o.bytes(name);
+  if ((t === 128 || t === 129) && off + 8 <= end) {
+    o.bytes(B_ID);
+    o.uint(u16(b, off + 4));
+    o.bytes(B_SEQ);
+    o.uint(u16(b, off + 6));
+  } else if ((t === 135 || t === 136) && off + 24 <= end) {
+    o.str(t === 135 ? ', who has ' : ', tgt is ');
+    o.ip6(b, off + 8);
+  }
+  lengthTail(o, plen);
 }
 
 const RCODES = [
@@ -305,8 +441,123 @@ export function dnsText(b: Uint8Array, off: number, end: number): string {
   }
 }
 
-function ports(d: Dissection): boolean {
-  return d.sport >= 0;
+/**
+ * A DNS query's text (as dnsText) written straight into `o`: the header, and the question's name
+ * walked as decodeName walks it (pointers only backwards, 255 octets at most). Responses, and any
+ * message that does not decode, go through dnsText.
+ */
+function writeDns(o: TextOut, b: Uint8Array, off: number, end: number): void {
+  if (off + 12 > end || (b[off + 2]! & 0x80) !== 0) {
+    o.str(dnsText(b, off, end));
+    return;
+  }
+  const start = o.pos;
+  const f = u16(b, off + 2);
+  const qdcount = u16(b, off + 4);
+  o.uint(u16(b, off));
+  if (f & 0x0100) o.byte(0x2b);
+  if (f & 0x0200) o.byte(0x7c);
+  const opcode = (f >>> 11) & 0xf;
+  if (opcode !== 0) {
+    o.str(' op');
+    o.uint(opcode);
+  }
+  if (qdcount !== 1) {
+    o.str(' [');
+    o.uint(qdcount);
+    o.str('q]');
+  }
+  count(o, u16(b, off + 6), 'a]');
+  count(o, u16(b, off + 8), 'n]');
+  count(o, u16(b, off + 10), 'au]');
+  if (qdcount > 0) {
+    // The type follows the name in the message and precedes it in the text: one walk to check the
+    // name and find the type, one to write it.
+    const next = walkName(b, off, end, undefined);
+    if (next < 0 || next + 4 > end) {
+      dnsFailed(o, start);
+      return;
+    }
+    o.byte(32);
+    o.str(dnsTypeName(u16(b, next)));
+    o.str('? ');
+    walkName(b, off, end, o);
+    o.byte(0x2e);
+  }
+  o.str(' (');
+  o.int(end - off);
+  o.byte(0x29);
+}
+
+function count(o: TextOut, n: number, mark: string): void {
+  if (n === 0) return;
+  o.str(' [');
+  o.uint(n);
+  o.str(mark);
+}
+
+/**
+ * Walks the question's name at off + 12 as decodeName does (pointers only backwards, 255 octets at
+ * most), writing it to `o` if given ('.' for the root); returns the offset after it, or -1 where
+ * decodeName would throw.
+ */
+function walkName(b: Uint8Array, off: number, end: number, o: TextOut | undefined): number {
+  let p = off + 12;
+  let next = -1;
+  let limit = p;
+  let octets = 1;
+  let labels = 0;
+  for (;;) {
+    if (p + 1 > end) return -1;
+    const len = b[p]!;
+    if (len === 0) {
+      if (next < 0) next = p + 1;
+      break;
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (p + 2 > end) return -1;
+      const target = off + (((len & 0x3f) << 8) | b[p + 1]!);
+      if (next < 0) next = p + 2;
+      if (target >= limit) return -1;
+      limit = target;
+      p = target;
+      continue;
+    }
+    if (kind !== 0) return -1;
+    octets += len + 1;
+    if (octets > MAX_NAME_OCTETS || p + 1 + len > end) return -1;
+    if (o !== undefined) {
+      if (labels > 0) o.byte(0x2e);
+      writeLabel(o, b, p + 1, len);
+    }
+    labels++;
+    p += len + 1;
+  }
+  if (o !== undefined && labels === 0) o.byte(0x2e);
+  return next;
+}
+
+function dnsFailed(o: TextOut, start: number): void {
+  o.pos = start;
+  o.str('[|domain]');
+}
+
+/** A label as decodeName shows it: `.` and `\` escaped, other non-printing bytes as \DDD. */
+function writeLabel(o: TextOut, b: Uint8Array, p: number, len: number): void {
+  for (let i = p; i < p + len; i++) {
+    const c = b[i]!;
+    if (c === 0x2e || c === 0x5c) {
+      o.byte(0x5c);
+      o.byte(c);
+    } else if (c > 0x20 && c < 0x7f) o.byte(c);
+    else {
+      o.byte(0x5c);
+      o.byte(48 + ((c / 100) | 0));
+      o.byte(48 + (((c / 10) | 0) % 10));
+      o.byte(48 + (c % 10));
+    }
+  }
 }
 
 function isDns(d: Dissection): boolean {
@@ -330,110 +581,213 @@ function etherName(t: number): string {
 }
 
 /** The summary after the timestamp, e.g. "IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1, …". */
-export function summaryText(d: Dissection, st: SummaryState): string {
+export function writeSummary(o: TextOut, d: Dissection, st: SummaryState): void {
   const b = d.data;
-  if (d.l2 === L2_UNKNOWN) return `unknown link type ${d.linktype}, length ${d.len}`;
-  if (d.net === NET_IP4 || d.net === NET_IP6) return ipText(d, b, st);
-  if (d.net === NET_ARP) return arpText(d, b);
-  if (d.net === NET_OTHER) {
-    if (d.llc) return `802.3 LLC, length ${d.len - d.netOff}`;
-    return `${etherName(d.etherType)}, length ${d.len - d.netOff}`;
+  if (d.l2 === L2_UNKNOWN) {
+    o.str('unknown link type ');
+    o.int(d.linktype);
+    lengthTail(o, d.len);
+  } else if (d.net === NET_IP4 || d.net === NET_IP6) writeIp(o, d, b, st);
+  else if (d.net === NET_ARP) writeArp(o, d, b);
+  else if (d.net === NET_OTHER) {
+    o.str(d.llc ? '802.3 LLC' : etherName(d.etherType));
+    lengthTail(o, d.len - d.netOff);
+  } else if (d.l2 === L2_ETH) o.str(' [|ether]');
+  else {
+    o.str(' [|');
+    o.str(d.err.split(':')[0] ?? 'link');
+    o.byte(93);
   }
-  return d.l2 === L2_ETH ? ' [|ether]' : ` [|${d.err.split(':')[0] ?? 'link'}]`;
 }
 
-function arpText(d: Dissection, b: Uint8Array): string {
-  const o = d.netOff;
-  const len = d.len - o;
-  if (d.arpSpa < 0) return `ARP, [|arp]`;
-  const hln = b[o + 4]!;
-  const spa = formatIPv4(d.arpSpa);
-  const tpa = formatIPv4(d.arpTpa);
+/** The summary as a string (see writeSummary). */
+export function summaryText(d: Dissection, st: SummaryState): string {
+  const start = scratch.pos;
+  try {
+    writeSummary(scratch, d, st);
+  } catch (e) {
+    scratch.pos = start;
+    throw e;
+  }
+  return scratch.cut(start);
+}
+
+/** Writes ARP's address of `hln` bytes at `at` as tcpdump does (a MAC, or '?' for other lengths). */
+function arpHw(o: TextOut, b: Uint8Array, hln: number, at: number): void {
+  if (hln === 6) o.mac(b, at);
+  else o.byte(63);
+}
+
+function writeArp(o: TextOut, d: Dissection, b: Uint8Array): void {
+  const off = d.netOff;
+  const len = d.len - off;
+  if (d.arpSpa < 0) {
+    o.str('ARP, [|arp]');
+    return;
+  }
+  const hln = b[off + 4]!;
   switch (d.arpOp) {
     case 1:
-      return `ARP, Request who-has ${tpa} tell ${spa}, length ${len}`;
+      o.bytes(B_WHO_HAS);
+      o.ip4(d.arpTpa);
+      o.bytes(B_TELL);
+      o.ip4(d.arpSpa);
+      break;
     case 2:
-      return `ARP, Reply ${spa} is-at ${hln === 6 ? formatMac(readMac(b, o + 8)) : '?'}, length ${len}`;
+      o.bytes(B_REPLY);
+      o.ip4(d.arpSpa);
+      o.bytes(B_IS_AT);
+      arpHw(o, b, hln, off + 8);
+      break;
     case 3:
-      return `RARP, Request who-is ${hln === 6 ? formatMac(readMac(b, o + 18)) : '?'} tell ${hln === 6 ? formatMac(readMac(b, o + 8)) : '?'}, length ${len}`;
+      o.str('RARP, Request who-is ');
+      arpHw(o, b, hln, off + 18);
+      o.str(' tell ');
+      arpHw(o, b, hln, off + 8);
+      break;
     case 4:
-      return `RARP, Reply ${hln === 6 ? formatMac(readMac(b, o + 18)) : '?'} at ${tpa}, length ${len}`;
+      o.str('RARP, Reply ');
+      arpHw(o, b, hln, off + 18);
+      o.str(' at ');
+      o.ip4(d.arpTpa);
+      break;
     default:
-      return `ARP, op ${d.arpOp}, length ${len}`;
+      o.str('ARP, op ');
+      o.uint(d.arpOp);
   }
+  lengthTail(o, len);
 }
 
-function ipText(d: Dissection, b: Uint8Array, st: SummaryState): string {
+function writeAddr(o: TextOut, d: Dissection, b: Uint8Array, src: boolean): void {
+  if (d.net === NET_IP6) o.ip6(b, src ? d.ip6SrcOff : d.ip6DstOff);
+  else o.ip4(src ? d.ip4Src : d.ip4Dst);
+}
+
+function writeIp(o: TextOut, d: Dissection, b: Uint8Array, st: SummaryState): void {
   const v6 = d.net === NET_IP6;
-  if (d.ipHdrLen === 0) return `${v6 ? 'IP6' : 'IP'}  [|${v6 ? 'ip6' : 'ip'}]`;
-  const src = v6 ? fastIPv6(b, d.ip6SrcOff) : formatIPv4(d.ip4Src);
-  const dst = v6 ? fastIPv6(b, d.ip6DstOff) : formatIPv4(d.ip4Dst);
-  const head = v6 ? 'IP6 ' : 'IP ';
-  if (d.l4Off < 0) return `${head}${src} > ${dst}:  [|${v6 ? 'ip6' : 'ip'}]`;
-  let frag6 = '';
-  if (v6 && d.isFragment) {
-    frag6 = `frag (${d.fragOff * 8}|${d.ipEnd - d.l4Off})`;
-    if (d.fragOff !== 0) return `${head}${src} > ${dst}: ${frag6}`;
-  } else if (!v6 && d.fragOff !== 0) {
-    return `${head}${src} > ${dst}: ${protoName(d.proto)}`;
+  if (d.ipHdrLen === 0) {
+    o.str(v6 ? 'IP6  [|ip6]' : 'IP  [|ip]');
+    return;
   }
-  const tail = l4Text(d, b, st, src, dst);
+  o.bytes(v6 ? B_IP6 : B_IP);
+  const ports = d.sport >= 0;
+  const frag6 = v6 && d.isFragment;
+  const noL4 = d.l4Off < 0 || (frag6 ? d.fragOff !== 0 : !v6 && d.fragOff !== 0);
+  writeAddr(o, d, b, true);
+  // Ports follow the addresses unless an IPv6 fragment header comes between.
+  if (ports && !noL4 && !frag6) {
+    o.byte(46);
+    o.uint(d.sport);
+  }
+  o.bytes(B_GT);
+  writeAddr(o, d, b, false);
+  if (ports && !noL4 && !frag6) {
+    o.byte(46);
+    o.uint(d.dport);
+  }
+  o.byte(58);
+  if (d.l4Off < 0) {
+    o.str(v6 ? '  [|ip6]' : '  [|ip]');
+    return;
+  }
+  o.byte(32);
   if (frag6) {
+    o.str('frag (');
+    o.uint(d.fragOff * 8);
+    o.byte(124);
+    o.int(d.ipEnd - d.l4Off);
+    o.byte(41);
+    if (d.fragOff !== 0) return;
+    o.byte(32);
     // tcpdump names ports without addresses after an IPv6 fragment header.
-    if (ports(d)) return `${head}${src} > ${dst}: ${frag6} ${d.sport} > ${d.dport}: ${tail}`;
-    return `${head}${src} > ${dst}: ${frag6} ${tail}`;
+    if (ports) {
+      o.uint(d.sport);
+      o.str(' > ');
+      o.uint(d.dport);
+      o.str(': ');
+    }
+  } else if (!v6 && d.fragOff !== 0) {
+    o.str('ip-proto-');
+    o.uint(d.proto);
+    return;
   }
-  if (ports(d)) return `${head}${src}.${d.sport} > ${dst}.${d.dport}: ${tail}`;
-  return `${head}${src} > ${dst}: ${tail}`;
+  writeL4(o, d, b, st);
 }
 
-function protoName(p: number): string {
-  return `ip-proto-${p}`;
-}
-
-function l4Text(d: Dissection, b: Uint8Array, st: SummaryState, src: string, dst: string): string {
-  const o = d.l4Off;
+function writeL4(o: TextOut, d: Dissection, b: Uint8Array, st: SummaryState): void {
+  const off = d.l4Off;
   const capEnd = Math.min(b.length, d.ipEnd);
   switch (d.proto) {
     case 6: {
-      if (d.tcpHdrLen === 0 || o + d.tcpHdrLen > capEnd) return ' [|tcp]';
-      const plen = d.ipEnd - o - d.tcpHdrLen;
+      if (d.tcpHdrLen === 0 || off + d.tcpHdrLen > capEnd) {
+        o.str(' [|tcp]');
+        return;
+      }
+      const plen = d.ipEnd - off - d.tcpHdrLen;
       const f = d.tcpFlags;
       let seq = d.tcpSeq;
       let ack = d.tcpAck;
       if (!st.absolute && (f & 0x10) !== 0) {
         if (d.net === NET_IP4) st.relative4(d);
-        else st.relative(d, `${src}.${d.sport}`, `${dst}.${d.dport}`);
+        else
+          st.relative(d, `${fastIPv6(b, d.ip6SrcOff)}.${d.sport}`, `${fastIPv6(b, d.ip6DstOff)}.${d.dport}`);
         seq = st.seq;
         ack = st.ack;
       }
-      let s = FLAGS_TEXT[f & 0xff]!;
-      if (plen > 0 || (f & 0x07) !== 0) s += plen > 0 ? `, seq ${seq}:${(seq + plen) >>> 0}` : `, seq ${seq}`;
-      if (f & 0x10) s += `, ack ${ack}`;
-      s += `, win ${d.tcpWin}`;
-      if (f & 0x20) s += `, urg ${d.tcpUrg}`;
-      if (d.tcpHdrLen > 20) {
-        const opts = tcpOptionsText(b, o + 20, o + d.tcpHdrLen);
-        s += `, options [${opts}]`;
-        if (opts.endsWith('[bad opt]')) return s;
+      o.bytes(FLAGS_TEXT[f & 0xff]!);
+      if (plen > 0) {
+        o.bytes(B_SEQ);
+        o.uint(seq);
+        o.byte(58);
+        o.uint((seq + plen) >>> 0);
+      } else if ((f & 0x07) !== 0) {
+        o.bytes(B_SEQ);
+        o.uint(seq);
       }
-      s += `, length ${plen}`;
+      if (f & 0x10) {
+        o.bytes(B_ACK);
+        o.uint(ack);
+      }
+      o.bytes(B_WIN);
+      o.uint(d.tcpWin);
+      if (f & 0x20) {
+        o.str(', urg ');
+        o.uint(d.tcpUrg);
+      }
+      if (d.tcpHdrLen > 20) {
+        o.bytes(B_OPTIONS);
+        const ok = writeTcpOptions(o, b, off + 20, off + d.tcpHdrLen);
+        o.byte(93);
+        if (!ok) return;
+      }
+      lengthTail(o, plen);
       // tcpdump separates DNS over TCP from the length by a space only.
-      if (plen > 0 && isDns(d) && o + d.tcpHdrLen + 2 <= capEnd)
-        s += ` ${dnsText(b, o + d.tcpHdrLen + 2, capEnd)}`;
-      return s;
+      if (plen > 0 && isDns(d) && off + d.tcpHdrLen + 2 <= capEnd) {
+        o.byte(32);
+        writeDns(o, b, off + d.tcpHdrLen + 2, capEnd);
+      }
+      return;
     }
     case 17:
-      if (d.udpLen === 0) return ' [|udp]';
-      if (isDns(d)) return dnsText(b, o + 8, Math.min(capEnd, o + d.udpLen));
-      return `UDP, length ${d.udpLen - 8}`;
+      if (d.udpLen === 0) o.str(' [|udp]');
+      else if (isDns(d)) writeDns(o, b, off + 8, Math.min(capEnd, off + d.udpLen));
+      else {
+        o.bytes(B_UDP_LENGTH);
+        o.int(d.udpLen - 8);
+      }
+      return;
     case 1:
-      if (d.icmpType < 0) return ' [|icmp]';
-      return icmpText(d, b);
+      if (d.icmpType < 0) o.str(' [|icmp]');
+      else writeIcmp(o, d, b);
+      return;
     case 58:
-      if (d.icmpType < 0) return ' [|icmp6]';
-      return icmp6Text(d, b);
+      if (d.icmpType < 0) o.str(' [|icmp6]');
+      else writeIcmp6(o, d, b);
+      return;
     default:
-      return `${protoName(d.proto)} ${d.ipEnd - o}`;
+      o.str('ip-proto-');
+      o.uint(d.proto);
+      o.byte(32);
+      o.int(d.ipEnd - off);
   }
 }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { NetkitError, UsageError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import type { Command, CommandContext, OptionSpec } from './command.js';
-import { commands } from './commands/index.js';
+import { type CommandEntry, commands } from './commands/index.js';
 import { makeLogger } from './render-log.js';
 
 export interface MainIO {
@@ -30,7 +30,8 @@ export function version(): string {
   return pkg.version;
 }
 
-export function findCommand(name: string): Command | undefined {
+/** The command's entry (name, group, summary); `load()` it to run it or show its help. */
+export function findCommand(name: string): CommandEntry | undefined {
   return commands.find((c) => c.name === name);
 }
 
@@ -120,14 +121,15 @@ export async function main(argv: string[], io: MainIO): Promise<number> {
         io.stdout.write(globalHelp());
         return 0;
       }
-      const c = findCommand(rest[0]);
-      if (!c) throw new UsageError(`unknown command '${rest[0]}' (see netkit --help)`);
-      io.stdout.write(commandHelp(c));
+      const entry = findCommand(rest[0]);
+      if (!entry) throw new UsageError(`unknown command '${rest[0]}' (see netkit --help)`);
+      io.stdout.write(commandHelp(await entry.load()));
       return 0;
     }
     if (first.startsWith('-')) throw new UsageError(`unknown option '${first}' (see netkit --help)`);
-    const c = findCommand(first);
-    if (!c) throw new UsageError(`unknown command '${first}' (see netkit --help)`);
+    const entry = findCommand(first);
+    if (!entry) throw new UsageError(`unknown command '${first}' (see netkit --help)`);
+    const c = await entry.load();
     const parsed = parseFor(c, rest);
     if (parsed.values.help) {
       io.stdout.write(commandHelp(c));

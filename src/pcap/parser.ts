@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_RECORD,
   type InterfaceRecord,
   Opt,
+  type PacketRecord,
   PCAP_MAGIC_NS,
   PCAP_MAGIC_US,
   PCAPNG_BOM,
@@ -16,7 +17,22 @@ import {
 } from './format.js';
 import { MICRO, type Ts, ticksToTs, tsresolFromByte } from './time.js';
 
+/**
+ * Where the parser puts records: an array, or any object whose push() handles each record at once
+ * (so that a reader need not hold a chunk's worth of records; a record's `data` is a view that is
+ * valid until the next push()).
+ */
+export interface RecordSink {
+  push(r: CaptureRecord): unknown;
+}
+
 export interface ParserOptions {
+  /**
+   * Hand every packet over in the same PacketRecord object, refilled for each one: for a sink that
+   * is done with a record when its push() returns (the analyzer), it saves an object per packet.
+   * Default false: every record is a new object that may be kept.
+   */
+  reuseRecords?: boolean;
   /** Largest captured packet accepted (default 262144); larger records become error records. */
   maxRecord?: number;
   /** Keep the data of pcapng Custom Blocks (default false: only their PEN is reported). */
@@ -49,6 +65,20 @@ export class CaptureParser {
   private readonly maxRecord: number;
   private readonly maxBlock: number;
   private readonly keepCustom: boolean;
+  private readonly reuse: boolean;
+  private readonly rec: PacketRecord = {
+    kind: 'packet',
+    iface: 0,
+    linktype: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    caplen: 0,
+    len: 0,
+    data: new Uint8Array(0),
+    offset: 0,
+    block: 'pcap',
+    flags: 0,
+  };
   private readonly metadata: boolean;
   private readonly ts: Ts = { sec: 0, nsec: 0 };
   /** Absolute offset of the next byte not yet consumed. */
@@ -61,6 +91,7 @@ export class CaptureParser {
     this.maxBlock = this.maxRecord + BLOCK_SLACK;
     this.keepCustom = opts.keepCustom ?? false;
     this.metadata = opts.metadata ?? true;
+    this.reuse = opts.reuseRecords ?? false;
   }
 
   /** True once a fatal error stopped the parser; later input is ignored. */
@@ -74,7 +105,7 @@ export class CaptureParser {
   }
 
   /** Feeds one chunk; appends every complete record to `out`. */
-  push(input: Uint8Array, out: CaptureRecord[]): void {
+  push(input: Uint8Array, out: RecordSink): void {
     // Records are views: a plain Uint8Array's subarray is much cheaper than a Buffer's.
     const chunk =
       input.constructor === Uint8Array
@@ -106,7 +137,7 @@ export class CaptureParser {
     if (pos < chunk.length) this.pushFresh(pos === 0 ? chunk : chunk.subarray(pos), out);
   }
 
-  private pushFresh(buf: Uint8Array, out: CaptureRecord[]): void {
+  private pushFresh(buf: Uint8Array, out: RecordSink): void {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const end = buf.length;
     let pos = 0;
@@ -134,7 +165,7 @@ export class CaptureParser {
   }
 
   /** Signals the end of input: reports a record cut short. */
-  end(out: CaptureRecord[]): void {
+  end(out: RecordSink): void {
     if (this.state === S_FAILED) return;
     if (this.state === S_MAGIC && this.pend === undefined) {
       this.fatal(out, this.offset, 'empty input: not a pcap or pcapng file', ErrorCodes.TRUNCATED);
@@ -160,26 +191,68 @@ export class CaptureParser {
     }
   }
 
-  private fatal(out: CaptureRecord[], offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
+  private emit(
+    out: RecordSink,
+    iface: number,
+    linktype: number,
+    tsSec: number,
+    tsNsec: number,
+    caplen: number,
+    len: number,
+    data: Uint8Array,
+    block: PacketRecord['block'],
+    flags: number,
+  ): void {
+    if (this.reuse) {
+      const r = this.rec;
+      r.iface = iface;
+      r.linktype = linktype;
+      r.tsSec = tsSec;
+      r.tsNsec = tsNsec;
+      r.caplen = caplen;
+      r.len = len;
+      r.data = data;
+      r.offset = this.offset;
+      r.block = block;
+      r.flags = flags;
+      out.push(r);
+      return;
+    }
+    out.push({
+      kind: 'packet',
+      iface,
+      linktype,
+      tsSec,
+      tsNsec,
+      caplen,
+      len,
+      data,
+      offset: this.offset,
+      block,
+      flags,
+    });
+  }
+
+  private fatal(out: RecordSink, offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
     const layer = this.state === S_PCAP ? 'pcap' : this.state === S_PCAPNG ? 'pcapng' : 'capture';
     out.push({ kind: 'error', error: new DecodeError(layer, offset, msg, code), fatal: true, offset });
     this.state = S_FAILED;
   }
 
-  private soft(out: CaptureRecord[], offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
+  private soft(out: RecordSink, offset: number, msg: string, code: string = ErrorCodes.INVALID): void {
     const layer = this.state === S_PCAP ? 'pcap' : 'pcapng';
     out.push({ kind: 'error', error: new DecodeError(layer, offset, msg, code), fatal: false, offset });
   }
 
   /** Parses one unit at `pos`: returns bytes consumed, 0 after a state change, or -(bytes needed). */
-  private unit(buf: Uint8Array, dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private unit(buf: Uint8Array, dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (this.state === S_PCAP) return this.pcapRecord(buf, dv, pos, end, out);
     if (this.state === S_PCAPNG) return this.pcapngBlock(buf, dv, pos, end, out);
     if (this.state === S_MAGIC) return this.magic(dv, pos, end, out);
     return end - pos;
   }
 
-  private magic(dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private magic(dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (end - pos < 4) return -4;
     const m = dv.getUint32(pos, true);
     if (m === BlockType.SHB) {
@@ -220,7 +293,7 @@ export class CaptureParser {
     return 24;
   }
 
-  private pcapRecord(buf: Uint8Array, dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private pcapRecord(buf: Uint8Array, dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (end - pos < 16) return -16;
     const le = this.le;
     const caplen = dv.getUint32(pos + 8, le);
@@ -243,24 +316,23 @@ export class CaptureParser {
       sec += Math.floor(frac / 1_000_000_000);
       frac %= 1_000_000_000;
     }
-    out.push({
-      kind: 'packet',
-      iface: 0,
-      linktype: this.linktype,
-      tsSec: sec,
-      tsNsec: frac,
+    this.emit(
+      out,
+      0,
+      this.linktype,
+      sec,
+      frac,
       caplen,
-      len: dv.getUint32(pos + 12, le),
-      data: buf.subarray(pos + 16, pos + total),
-      offset: this.offset,
-      block: 'pcap',
-      flags: 0,
-    });
+      dv.getUint32(pos + 12, le),
+      buf.subarray(pos + 16, pos + total),
+      'pcap',
+      0,
+    );
     this.packets++;
     return total;
   }
 
-  private pcapngBlock(buf: Uint8Array, dv: DataView, pos: number, end: number, out: CaptureRecord[]): number {
+  private pcapngBlock(buf: Uint8Array, dv: DataView, pos: number, end: number, out: RecordSink): number {
     if (end - pos < 8) return -8;
     let le = this.le;
     const type = dv.getUint32(pos, le);
@@ -349,14 +421,7 @@ export class CaptureParser {
     return total;
   }
 
-  private shb(
-    buf: Uint8Array,
-    dv: DataView,
-    pos: number,
-    total: number,
-    le: boolean,
-    out: CaptureRecord[],
-  ): void {
+  private shb(buf: Uint8Array, dv: DataView, pos: number, total: number, le: boolean, out: RecordSink): void {
     this.le = le;
     this.interfaces = [];
     const major = dv.getUint16(pos + 12, le);
@@ -401,7 +466,7 @@ export class CaptureParser {
     });
   }
 
-  private idb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private idb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 20) {
       this.soft(out, this.offset, `interface description block of ${total} bytes is shorter than 20`);
       return;
@@ -442,7 +507,7 @@ export class CaptureParser {
     s: number,
     e: number,
     each: (code: number, start: number, end: number) => void,
-    out: CaptureRecord[],
+    out: RecordSink,
   ): void {
     const le = this.le;
     let p = s;
@@ -464,7 +529,7 @@ export class CaptureParser {
     }
   }
 
-  private iface(id: number, out: CaptureRecord[]): InterfaceRecord | undefined {
+  private iface(id: number, out: RecordSink): InterfaceRecord | undefined {
     const f = this.interfaces[id];
     if (!f)
       this.soft(
@@ -475,7 +540,7 @@ export class CaptureParser {
     return f;
   }
 
-  private epb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private epb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 32) {
       this.soft(out, this.offset, `enhanced packet block of ${total} bytes is shorter than 32`);
       return;
@@ -508,23 +573,22 @@ export class CaptureParser {
         out,
       );
     }
-    out.push({
-      kind: 'packet',
-      iface: id,
-      linktype: f.linktype,
-      tsSec: this.ts.sec + f.tsoffset,
-      tsNsec: this.ts.nsec,
+    this.emit(
+      out,
+      id,
+      f.linktype,
+      this.ts.sec + f.tsoffset,
+      this.ts.nsec,
       caplen,
-      len: dv.getUint32(pos + 24, le),
-      data: buf.subarray(pos + 28, pos + 28 + caplen),
-      offset: this.offset,
-      block: 'epb',
+      dv.getUint32(pos + 24, le),
+      buf.subarray(pos + 28, pos + 28 + caplen),
+      'epb',
       flags,
-    });
+    );
     this.packets++;
   }
 
-  private spb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private spb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 16) {
       this.soft(out, this.offset, `simple packet block of ${total} bytes is shorter than 16`);
       return;
@@ -536,23 +600,11 @@ export class CaptureParser {
     // the block length minus 16 (the data area)".
     let caplen = Math.min(len, total - 16);
     if (f.snaplen > 0) caplen = Math.min(caplen, f.snaplen);
-    out.push({
-      kind: 'packet',
-      iface: 0,
-      linktype: f.linktype,
-      tsSec: 0,
-      tsNsec: 0,
-      caplen,
-      len,
-      data: buf.subarray(pos + 12, pos + 12 + caplen),
-      offset: this.offset,
-      block: 'spb',
-      flags: 0,
-    });
+    this.emit(out, 0, f.linktype, 0, 0, caplen, len, buf.subarray(pos + 12, pos + 12 + caplen), 'spb', 0);
     this.packets++;
   }
 
-  private opb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private opb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 32) {
       this.soft(out, this.offset, `packet block of ${total} bytes is shorter than 32`);
       return;
@@ -567,23 +619,22 @@ export class CaptureParser {
       return;
     }
     ticksToTs(dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le), f.tsresol, this.ts);
-    out.push({
-      kind: 'packet',
-      iface: id,
-      linktype: f.linktype,
-      tsSec: this.ts.sec + f.tsoffset,
-      tsNsec: this.ts.nsec,
+    this.emit(
+      out,
+      id,
+      f.linktype,
+      this.ts.sec + f.tsoffset,
+      this.ts.nsec,
       caplen,
-      len: dv.getUint32(pos + 24, le),
-      data: buf.subarray(pos + 28, pos + 28 + caplen),
-      offset: this.offset,
-      block: 'opb',
-      flags: 0,
-    });
+      dv.getUint32(pos + 24, le),
+      buf.subarray(pos + 28, pos + 28 + caplen),
+      'opb',
+      0,
+    );
     this.packets++;
   }
 
-  private nrb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private nrb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     const le = this.le;
     const entries: { family: 4 | 6; address: Uint8Array; names: string[] }[] = [];
     let p = pos + 8;
@@ -609,7 +660,7 @@ export class CaptureParser {
     out.push({ kind: 'names', entries, offset: this.offset });
   }
 
-  private isb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: CaptureRecord[]): void {
+  private isb(buf: Uint8Array, dv: DataView, pos: number, total: number, out: RecordSink): void {
     if (total < 24) {
       this.soft(out, this.offset, `interface statistics block of ${total} bytes is shorter than 24`);
       return;

@@ -29,6 +29,19 @@ describe('netkit --help, help, --version', () => {
       );
   });
 
+  it('the command list names, groups and summarizes each command as its module does', async () => {
+    const names = new Set<string>();
+    for (const entry of commands) {
+      const c = await entry.load();
+      assert.equal(c.name, entry.name);
+      assert.equal(c.group, entry.group, c.name);
+      assert.equal(c.summary, entry.summary, c.name);
+      assert.ok(!names.has(c.name), `${c.name} listed twice`);
+      names.add(c.name);
+    }
+    assert.ok(names.has('read') && names.has('serve'));
+  });
+
   it('help CMD and CMD --help print the same usage, options and examples', async () => {
     const a = await runCli(['help', 'chat-server']);
     const b = await runCli(['chat-server', '--help']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -229,5 +229,44 @@ describe('progress bar', () => {
     const pipe = await progressFor(false);
     assert.equal(pipe.err, '');
     assert.equal(pipe.out, tty.out, 'stdout is the same either way');
+  });
+});
+
+describe('file chunks', () => {
+  async function outputOf(source: AsyncIterable<Uint8Array>, count = 0): Promise<string> {
+    const { analyzeStream } = await import('../../src/cli/commands/read.js');
+    const { Analyzer } = await import('../../src/analyze/analyzer.js');
+    const o: Buffer[] = [];
+    const stdout = new PassThrough().on('data', (c: Buffer) => o.push(c));
+    await analyzeStream(
+      {
+        stdout,
+        stderr: new PassThrough(),
+        stderrIsTTY: false,
+        signal: new AbortController().signal,
+      } as never,
+      source,
+      new Analyzer({ count }),
+    );
+    return Buffer.concat(o).toString();
+  }
+
+  it('gives the same output whatever the chunk size, and closes the file at the end', async () => {
+    const { fileChunks } = await import('../../src/cli/commands/read.js');
+    const whole = await outputOf(Readable.from([Buffer.from(sampleCapture())]));
+    assert.ok(whole.split('\n').length > 20);
+    for (const size of [1, 7, 16, 100, 1 << 20]) {
+      const fd = openSync(file, 'r');
+      assert.equal(await outputOf(fileChunks(fd, size)), whole, `chunks of ${size}`);
+      assert.throws(() => fstatSync(fd), { code: 'EBADF' });
+    }
+  });
+
+  it('closes the file when the analysis stops early (-c)', async () => {
+    const { fileChunks } = await import('../../src/cli/commands/read.js');
+    const fd = openSync(file, 'r');
+    const out = await outputOf(fileChunks(fd, 64), 2);
+    assert.equal(out.trimEnd().split('\n').length, 2);
+    assert.throws(() => fstatSync(fd), { code: 'EBADF' });
   });
 });

@@ -300,6 +300,37 @@ describe('streaming', () => {
     );
   });
 
+  it('with reuseRecords hands over one refilled object per packet, with the same fields, from every block type', () => {
+    const w = new PcapngWriter({ interfaces: [{ linktype: 1, snaplen: 30 }, { linktype: 101 }] });
+    const ng = concat([
+      w.header(),
+      w.simplePacket(bytes(40), 40),
+      w.obsoletePacket({ data: bytes(10), tsSec: 9, tsNsec: 1000 }),
+      w.packet({ data: bytes(8), tsSec: 11, iface: 1 }),
+    ]);
+    for (const capture of [file, ng]) {
+      const fresh = packets(parseCapture(capture)).map((r) => ({ ...r, data: Array.from(r.data) }));
+      const seen: object[] = [];
+      const copies: unknown[] = [];
+      const p = new CaptureParser({ reuseRecords: true });
+      const sink = {
+        push(r: CaptureRecord) {
+          if (r.kind !== 'packet') return;
+          seen.push(r);
+          copies.push({ ...r, data: Array.from(r.data) });
+        },
+      };
+      p.push(capture, sink);
+      p.end(sink);
+      assert.deepEqual(copies, fresh);
+      assert.ok(seen.length >= 3);
+      assert.ok(
+        seen.every((r) => r === seen[0]),
+        'one object',
+      );
+    }
+  });
+
   it('reads one byte at a time the same as all at once', () => {
     const p = new CaptureParser();
     const out: CaptureRecord[] = [];

@@ -17,9 +17,14 @@ import { addr6, bytes, mac, onlyDecodeError, padded, roundTrip, u8, u16, u32 } f
 
 export const arbs = {
   eth: fc.record({ dst: mac, src: mac, type: u16 }),
+  // DSAP = SSAP = 0xAA announces a SNAP header: only the third kind may have it.
   llc: fc.oneof(
-    fc.record({ dsap: u8, ssap: u8, control: u8.map((c) => c | 3) }),
-    fc.record({ dsap: u8, ssap: u8, control: u16.filter((c) => ((c >>> 8) & 3) !== 3) }),
+    fc
+      .record({ dsap: u8, ssap: u8, control: u8.map((c) => c | 3) })
+      .filter((h) => !(h.dsap === 0xaa && h.ssap === 0xaa)),
+    fc
+      .record({ dsap: u8, ssap: u8, control: u16.filter((c) => ((c >>> 8) & 3) !== 3) })
+      .filter((h) => !(h.dsap === 0xaa && h.ssap === 0xaa)),
     fc.record({
       dsap: fc.constant(0xaa),
       ssap: fc.constant(0xaa),

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { mixedFrames } from '../../bench/wire/decode.bench.js';
 import { formatIPv4, parseIPv4, parseMac } from '../../src/core/bytes.js';
 import { DecodeError, ErrorCodes } from '../../src/core/errors.js';
 import { decodeArp } from '../../src/wire/arp.js';
@@ -13,6 +12,7 @@ import { decodeIpv6 } from '../../src/wire/ipv6.js';
 import { LinkType } from '../../src/wire/numbers.js';
 import { encodeSll } from '../../src/wire/sll.js';
 import { decodeTcp } from '../../src/wire/tcp.js';
+import { mixedFrames } from '../helpers/mixed-frames.js';
 import { bytes, normalize } from './arbitraries.js';
 
 const names = (b: Uint8Array, lt = 1) =>

@@ -1,17 +1,18 @@
 // `netkit read FILE|- [FILTER…]`: decode a pcap/pcapng capture like `tcpdump -n -r`, with a
 // layered view (-v), hex (-x), JSON lines (--json) and statistics (--stats).
 
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Analyzer, type OutputMode } from '../../analyze/analyzer.js';
 import { compileFilter, type Predicate } from '../../analyze/filter.js';
 import { formatStats } from '../../analyze/stats.js';
+import { TextOut } from '../../analyze/text-out.js';
 import { NetkitError, UsageError } from '../../core/errors.js';
 import type { CaptureRecord } from '../../pcap/format.js';
 import { CaptureParser } from '../../pcap/parser.js';
 import { type Command, type CommandContext, flag, intOpt } from '../command.js';
 
-/** Output is flushed once this many characters have been built. */
+/** Output is flushed once this many bytes have been built. */
 const FLUSH_AT = 1 << 17;
 /** Files smaller than this finish too fast to need a progress bar. */
 const PROGRESS_MIN_BYTES = 32 << 20;
@@ -63,6 +64,27 @@ function drain(out: Writable): Promise<void> {
   });
 }
 
+/**
+ * The chunks of a regular file, read synchronously: between two chunks the event loop is given a
+ * turn (signals, stdout's drain), but no chunk waits for a thread-pool round trip, which left the
+ * analyzer idle ~8% of the time with a read stream. One buffer is reused, so memory stays flat
+ * however large the file: each chunk is valid only until the next is asked for (the capture parser
+ * copies what it keeps across chunks). `fd` is closed however iteration ends.
+ */
+export async function* fileChunks(fd: number, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+  try {
+    const buf = Buffer.allocUnsafeSlow(chunkBytes);
+    for (;;) {
+      const n = readSync(fd, buf, 0, chunkBytes, null);
+      if (n === 0) return;
+      yield n === chunkBytes ? buf : buf.subarray(0, n);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface AnalysisRun {
   packets: number;
   matched: number;
@@ -78,35 +100,41 @@ export async function analyzeStream(
   an: Analyzer,
   opts: { totalBytes?: number; onDone?: () => void; progressMinBytes?: number } = {},
 ): Promise<AnalysisRun> {
-  const parser = new CaptureParser({ metadata: false });
-  const recs: CaptureRecord[] = [];
-  let buf = '';
+  const parser = new CaptureParser({ metadata: false, reuseRecords: true });
+  const out = new TextOut(FLUSH_AT + (FLUSH_AT >> 2));
+  // Output buffers come back here once the stream has written them: memory stays flat.
+  const spare: Buffer[] = [];
+  const flush = (): boolean => {
+    const b = out.take(spare.pop());
+    return ctx.stdout.write(b, () => spare.push(TextOut.whole(b)));
+  };
   const showProgress =
     ctx.stderrIsTTY &&
     (opts.totalBytes ?? 0) >= (opts.progressMinBytes ?? PROGRESS_MIN_BYTES) &&
     an.mode !== 'none';
   let lastProgress = 0;
   let fatal: NetkitError | undefined;
-  const handle = async (): Promise<void> => {
-    for (let i = 0; i < recs.length; i++) {
-      const r = recs[i]!;
+  // Each record is handled as the parser meets it: no chunk's worth of records is kept alive.
+  const sink = {
+    push(r: CaptureRecord): void {
+      if (an.done || fatal) return;
       if (r.kind === 'packet') {
-        buf += an.packet(r);
-        if (an.done) break;
+        an.write(r, out);
+        // Hand full buffers over at once (the buffer never grows, nothing is copied); if the stream
+        // asks to wait, handle() waits for 'drain' after this input chunk.
+        if (out.pos >= FLUSH_AT) flush();
       } else if (r.kind === 'error') {
         if (r.fatal) fatal = r.error;
         else ctx.stderr.write(`netkit: warning: ${r.error.message}\n`);
       }
-    }
-    recs.length = 0;
-    if (buf.length >= FLUSH_AT) {
-      const ok = ctx.stdout.write(buf);
-      buf = '';
-      if (!ok) await drain(ctx.stdout);
-    }
+    },
+  };
+  const handle = async (): Promise<void> => {
+    if (out.pos >= FLUSH_AT) flush();
+    if (ctx.stdout.writableNeedDrain) await drain(ctx.stdout);
   };
   for await (const chunk of source) {
-    parser.push(chunk, recs);
+    parser.push(chunk, sink);
     await handle();
     if (showProgress) {
       const now = Date.now();
@@ -123,15 +151,14 @@ export async function analyzeStream(
     if (an.done || fatal || ctx.signal.aborted) break;
   }
   if (!an.done && !fatal && !ctx.signal.aborted) {
-    parser.end(recs);
+    parser.end(sink);
     await handle();
   }
   if (showProgress) ctx.stderr.write(`\r${' '.repeat(60)}\r`);
   opts.onDone?.();
-  if (an.mode === 'stats') buf += formatStats(an.stats.report());
-  if (buf) {
-    if (!ctx.stdout.write(buf)) await drain(ctx.stdout);
-  }
+  if (an.mode === 'stats') out.str(formatStats(an.stats.report()));
+  if (out.pos > 0) flush();
+  if (ctx.stdout.writableNeedDrain) await drain(ctx.stdout);
   if (fatal) throw fatal;
   return { packets: an.seen, matched: an.matched };
 }
@@ -163,10 +190,12 @@ export const read: Command = {
     let totalBytes: number | undefined;
     if (file === '-') source = ctx.stdin;
     else {
+      let fd: number;
       try {
         const st = statSync(file);
         if (st.isDirectory()) throw new NetkitError('NETKIT_ERR_INVALID', `${file} is a directory`);
         totalBytes = st.size;
+        fd = openSync(file, 'r');
       } catch (e) {
         if (e instanceof NetkitError) throw e;
         const code = (e as NodeJS.ErrnoException).code;
@@ -175,10 +204,9 @@ export const read: Command = {
           `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
         );
       }
-      source = createReadStream(file, { highWaterMark: 1 << 20 });
+      source = fileChunks(fd);
     }
     await analyzeStream(ctx, source, an, { totalBytes });
-    if (file !== '-') (source as ReturnType<typeof createReadStream>).destroy();
     return 0;
   },
 };
