@@ -1,10 +1,12 @@
 // `npm run bench [-- FILTER…]`: runs every bench/**/*.bench.ts (or those whose path contains a
 // filter). Each module's default export prints its own figures and ratios against the peers
 // it measured in the same run. Benches are bounded in count and time and stop by themselves.
+// Each bench file runs in a process of its own, so one bench's heap, JIT state and leftover
+// handles never weigh on the next one's figures (or on one side of a ratio more than the other).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = new URL('.', import.meta.url).pathname;
 const files: string[] = [];
@@ -16,7 +18,16 @@ const files: string[] = [];
   }
 })(root);
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+if (args[0] === '--one') {
+  // The child: one bench file.
+  const f = args[1]!;
+  const mod = (await import(pathToFileURL(f).href)) as { default: () => Promise<void> };
+  await mod.default();
+  process.exit(0);
+}
+
+const filters = args;
 const chosen = filters.length
   ? files.filter((f) => filters.some((x) => relative(root, f).includes(x)))
   : files;
@@ -26,8 +37,15 @@ if (chosen.length === 0) {
 }
 // Benches spawn bin/netkit.js: measure the precompiled build of the current sources.
 spawnSync(process.execPath, [join(root, '../scripts/build.mjs')], { stdio: 'inherit' });
+let failed = 0;
 for (const f of chosen) {
   console.log(`\n## ${relative(root, f)}\n`);
-  const mod = (await import(pathToFileURL(f).href)) as { default: () => Promise<void> };
-  await mod.default();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', f], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`bench: ${relative(root, f)} failed (${r.status ?? r.signal})`);
+  }
 }
+process.exitCode = failed ? 1 : 0;
