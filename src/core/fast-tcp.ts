@@ -10,14 +10,8 @@
 // `listenTcp` path as the fallback and for `Duplex` streams, and tests run both.
 
 import net from 'node:net';
-import {
-  listenOnHandle,
-  noop,
-  SourceCounts,
-  type TcpBindings,
-  type TcpHandle,
-  tcpBindings,
-} from './handles.js';
+import { ConnTable } from './conn-table.js';
+import { listenOnHandle, noop, type TcpBindings, type TcpHandle, tcpBindings } from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits, type TcpServer } from './tcp-server.js';
 
@@ -258,7 +252,7 @@ function onShutdownDone(this: Req): void {
 
 interface ServerState {
   b: TcpBindings;
-  epoch: number;
+  readonly epoch: number;
   readBuf: Uint8Array;
   spareReq: Req;
   newWriteReq(): Req;
@@ -277,10 +271,11 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
   const logging = log !== silentLogger;
   const name = opts.name;
   const host = opts.host ?? '127.0.0.1';
-  const open = new Set<Conn>();
-  const perSource = new SourceCounts();
-  let closing: Promise<void> | undefined;
-  let drained: (() => void) | undefined;
+  const table = new ConnTable<Conn>(limits, (c) => {
+    log({ level: 'info', event: 'idle-timeout', source: name, remote: c.remoteAddress });
+    c.destroy();
+  });
+  const open = table.open;
 
   const newWriteReq = (): Req => {
     const r = new b.WriteWrap();
@@ -290,14 +285,14 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
   };
   const state: ServerState = {
     b,
-    epoch: 0,
+    get epoch() {
+      return table.epoch;
+    },
     readBuf: new Uint8Array(READ_BUFFER),
     spareReq: newWriteReq(),
     newWriteReq,
     forget(c: Conn) {
-      if (!open.delete(c)) return;
-      if (c.source !== undefined) perSource.give(c.source);
-      if (open.size === 0) drained?.();
+      table.remove(c);
     },
   };
 
@@ -308,17 +303,19 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
 
   const accept = (err: number, handle: TcpHandle | undefined) => {
     if (err || !handle) return;
-    if (closing || open.size >= limits.maxConnections) {
-      if (logging) log({ level: 'warn', event: 'rejected', source: name, reason: 'max-connections' });
+    const refused = table.refusal();
+    if (refused) {
+      if (logging && refused === 'max-connections')
+        log({ level: 'warn', event: 'rejected', source: name, reason: refused });
       handle.close();
       return;
     }
     let source: string | undefined;
-    if (limits.perSourceConnections > 0) {
+    if (table.countsSources) {
       const out: { address?: string } = {};
       handle.getpeername(out);
       source = out.address ?? '';
-      if (!perSource.take(source, limits.perSourceConnections)) {
+      if (!table.takeSource(source)) {
         if (logging)
           log({ level: 'warn', event: 'rejected', source: name, reason: 'per-source', remote: source });
         handle.close();
@@ -326,7 +323,7 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
       }
     }
     const c = new Conn(handle, state, source);
-    open.add(c);
+    table.add(c);
     handle.setNoDelay(true);
     if (logging)
       log({ level: 'info', event: 'connected', source: name, remote: c.remoteAddress, port: c.remotePort });
@@ -345,48 +342,24 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
     c.flow();
   };
 
-  const sweepMs = limits.idleTimeoutMs > 0 ? Math.max(10, limits.idleTimeoutMs / 2) : 0;
-  const sweep = sweepMs
-    ? setInterval(() => {
-        state.epoch++;
-        for (const c of open) {
-          if (state.epoch - c.epoch < 2) continue;
-          log({ level: 'info', event: 'idle-timeout', source: name, remote: c.remoteAddress });
-          c.destroy();
-        }
-      }, sweepMs)
-    : undefined;
-  sweep?.unref();
-
   const destroy = () => {
-    if (sweep) clearInterval(sweep);
     server.close();
-    for (const c of [...open]) c.destroy();
+    table.destroy((c) => c.destroy());
   };
 
   const close = (): Promise<void> => {
-    if (closing) return closing;
-    log({ level: 'info', event: 'closing', source: name, connections: open.size });
-    closing = new Promise<void>((resolve) => {
+    if (!table.isClosing) {
+      log({ level: 'info', event: 'closing', source: name, connections: open.size });
       server.close();
-      const timer = setTimeout(destroy, limits.graceMs);
-      timer.unref();
-      drained = () => {
-        clearTimeout(timer);
-        if (sweep) clearInterval(sweep);
-        resolve();
-      };
-      for (const c of [...open]) {
-        try {
-          if (c.handler?.goodbye) c.handler.goodbye();
-          else c.end();
-        } catch {
-          c.destroy();
-        }
+    }
+    return table.close((c) => {
+      try {
+        if (c.handler?.goodbye) c.handler.goodbye();
+        else c.end();
+      } catch {
+        c.destroy();
       }
-      if (open.size === 0) drained();
-    });
-    return closing;
+    }, destroy);
   };
 
   return listenOnHandle(server, {

@@ -19,11 +19,11 @@
 import { readSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ConnTable } from './conn-table.js';
 import {
   fastPathDefault,
   listenOnHandle,
   noop,
-  SourceCounts,
   type TcpBindings,
   type TcpHandle,
   tcpBindings,
@@ -106,24 +106,19 @@ type OwnedHandle = TcpHandle & { [CONN]?: Conn };
 function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Promise<ReplyServer> {
   const limits: TcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.limits };
   const host = opts.host ?? '127.0.0.1';
-  const open = new Set<Conn>();
-  const perSource = new SourceCounts();
-  let epoch = 0; // advanced by the idle sweep: a connection two epochs old has been idle ≥ idleTimeoutMs
-  let closing: Promise<void> | undefined;
-  let drained: (() => void) | undefined;
+  const table = new ConnTable<Conn>(limits, (c) => finish(c));
+  const open = table.open;
   const server = net.createServer({ pauseOnConnect: true });
   server.maxConnections = Number.MAX_SAFE_INTEGER;
   // A connection accepted before our handler is installed still gets its answer.
   server.on('connection', (s) => sendAndClose(s, opts.reply()));
 
   const finish = (c: Conn) => {
-    if (!open.delete(c)) return;
-    if (c.source !== undefined) perSource.give(c.source);
+    if (!table.remove(c)) return;
     c.handle.onread = noop; // must stay a function: the native setter aborts on anything else
     (c.handle as OwnedHandle)[CONN] = undefined;
     c.handle.readStop();
     c.handle.close();
-    if (open.size === 0) drained?.();
   };
 
   const newWriteReq = () => {
@@ -136,22 +131,22 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
 
   const accept = (err: number, handle: TcpHandle | undefined) => {
     if (err || !handle) return;
-    if (closing || open.size >= limits.maxConnections) {
+    if (table.refusal()) {
       handle.close();
       return;
     }
     let source: string | undefined;
-    if (limits.perSourceConnections > 0) {
+    if (table.countsSources) {
       const out: { address?: string } = {};
       handle.getpeername(out);
       source = out.address ?? '';
-      if (!perSource.take(source, limits.perSourceConnections)) {
+      if (!table.takeSource(source)) {
         handle.close();
         return;
       }
     }
-    const c: Conn = { handle, epoch, source };
-    open.add(c);
+    const c: Conn = { handle, epoch: table.epoch, source };
+    table.add(c);
     // A write that completes at once leaves its request object untouched, so one is reused
     // until a write has to wait (then that one belongs to the pending write).
     const w = writeReq;
@@ -207,39 +202,18 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
     if (old.length > 0) finTimer = setTimeout(checkFins, finCheckMs);
   };
 
-  const sweepMs = limits.idleTimeoutMs > 0 ? Math.max(10, limits.idleTimeoutMs / 2) : 0;
-  const sweep = sweepMs
-    ? setInterval(() => {
-        epoch++;
-        for (const c of open) if (epoch - c.epoch >= 2) finish(c);
-      }, sweepMs)
-    : undefined;
-  sweep?.unref();
-
   const destroy = () => {
-    if (sweep) clearInterval(sweep);
     if (finTimer) clearTimeout(finTimer);
     finTimer = undefined;
     young = [];
     old = [];
     server.close();
-    for (const c of [...open]) finish(c);
+    table.destroy(finish);
   };
 
   const close = (): Promise<void> => {
-    if (closing) return closing;
-    closing = new Promise<void>((resolve) => {
-      server.close();
-      const timer = setTimeout(destroy, limits.graceMs);
-      timer.unref();
-      drained = () => {
-        clearTimeout(timer);
-        if (sweep) clearInterval(sweep);
-        resolve();
-      };
-      if (open.size === 0) drained();
-    });
-    return closing;
+    server.close();
+    return table.close(undefined, destroy);
   };
 
   return listenOnHandle(server, {

@@ -15,14 +15,8 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
-import {
-  fastPathDefault,
-  listenOnHandle,
-  SourceCounts,
-  type TcpBindings,
-  type TcpHandle,
-  tcpBindings,
-} from './handles.js';
+import { ConnTable } from './conn-table.js';
+import { fastPathDefault, listenOnHandle, type TcpBindings, type TcpHandle, tcpBindings } from './handles.js';
 import { type Logger, silentLogger } from './log.js';
 import {
   type ConnHandle,
@@ -148,11 +142,11 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
   const kAsync = b.kLastWriteWasAsync;
   const drop = mode.kind === 'echo' ? undefined : new Uint8Array(DROP_BUFFER_BYTES);
   const block = mode.kind === 'source' ? mode.block : undefined;
-  const open = new Set<Conn>();
-  const perSource = new SourceCounts();
-  let epoch = 0; // advanced by the idle sweep: a connection two epochs old has been idle ≥ idleTimeoutMs
-  let closing: Promise<void> | undefined;
-  let drained: (() => void) | undefined;
+  const table = new ConnTable<Conn>(limits, (c) => {
+    if (logging) log({ level: 'info', event: 'idle-timeout', source: name, remote: remoteOf(c) });
+    finish(c);
+  });
+  const open = table.open;
   // A write request that was not needed (the write left at once) serves the next write.
   let spare: Req | undefined;
   const server = net.createServer({ pauseOnConnect: false });
@@ -166,13 +160,11 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
   const finish = (c: Conn) => {
     if (c.done) return;
     c.done = true;
-    open.delete(c);
-    if (c.source !== undefined) perSource.give(c.source);
+    table.remove(c);
     c.handle.onread = noop; // must stay a function: the native setter aborts on anything else
     (c.handle as Owned)[CONN] = undefined;
     c.handle.readStop();
     c.handle.close();
-    if (open.size === 0) drained?.();
   };
 
   /**
@@ -209,7 +201,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     if (!c) return;
     const n = st[kRead]!;
     if (n < 0) return n === -4095 /* UV_EOF */ ? finish(c) : failed(c, n); // the client's FIN: done
-    c.epoch = epoch;
+    c.epoch = table.epoch;
   }
 
   // ---- echo --------------------------------------------------------------------------------
@@ -227,7 +219,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
       return;
     }
     if (n === 0 || !ab) return;
-    c.epoch = epoch;
+    c.epoch = table.epoch;
     if (c.ending) return; // after our goodbye (FIN) nothing more can be sent: read to the client's FIN
     const data = new Uint8Array(ab, st[kOffset]!, n);
     const req = request(c, onEchoWritten);
@@ -249,7 +241,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     this[CONN] = undefined;
     if (!c || c.done) return;
     if (status < 0) return failed(c, status);
-    c.epoch = epoch;
+    c.epoch = table.epoch;
     if (c.handle.writeQueueSize === 0) c.writing = false;
     if (c.paused && c.handle.writeQueueSize < ECHO_QUEUE_HIGH && !c.ending) {
       c.paused = false;
@@ -270,7 +262,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
         return;
       }
       spare = req;
-      c.epoch = epoch;
+      c.epoch = table.epoch;
     }
     // Every write left at once: let the other connections (and the event loop) have a turn.
     c.scheduled = true;
@@ -283,18 +275,18 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     if (!c || c.done) return;
     if (status < 0) return failed(c, status); // EPIPE / ECONNRESET: the client's rude abort is a normal end
     c.writing = false;
-    c.epoch = epoch;
+    c.epoch = table.epoch;
     if (!c.scheduled) pump(c);
   }
 
   const accept = (err: number, handle: TcpHandle | undefined) => {
     if (err || !handle) return;
-    if (closing) {
+    if (table.isClosing) {
       handle.close();
       return;
     }
     let peer: { address?: string; port?: number } | undefined;
-    if (logging || limits.perSourceConnections > 0) {
+    if (logging || table.countsSources) {
       peer = {};
       handle.getpeername(peer);
     }
@@ -303,15 +295,15 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
         log({ level: 'warn', event: 'rejected', source: name, reason, remote: peer?.address ?? '' });
       handle.close();
     };
-    if (open.size >= limits.maxConnections) return refuse('max-connections');
+    if (table.refusal()) return refuse('max-connections');
     let source: string | undefined;
-    if (limits.perSourceConnections > 0) {
+    if (table.countsSources) {
       source = peer?.address ?? '';
-      if (!perSource.take(source, limits.perSourceConnections)) return refuse('per-source');
+      if (!table.takeSource(source)) return refuse('per-source');
     }
     const c: Conn = {
       handle,
-      epoch,
+      epoch: table.epoch,
       source,
       remote: peer?.address,
       remotePort: peer?.port ?? 0,
@@ -325,7 +317,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     };
     if (logging)
       log({ level: 'info', event: 'connected', source: name, remote: remoteOf(c), port: c.remotePort });
-    open.add(c);
+    table.add(c);
     (handle as Owned)[CONN] = c;
     if (mode.kind === 'echo') {
       handle.setNoDelay(true); // an echo answers small messages at once
@@ -338,48 +330,24 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
     if (mode.kind === 'source') pump(c);
   };
 
-  const sweepMs = limits.idleTimeoutMs > 0 ? Math.max(10, limits.idleTimeoutMs / 2) : 0;
-  const sweep = sweepMs
-    ? setInterval(() => {
-        epoch++;
-        for (const c of open) {
-          if (epoch - c.epoch < 2) continue;
-          if (logging) log({ level: 'info', event: 'idle-timeout', source: name, remote: remoteOf(c) });
-          finish(c);
-        }
-      }, sweepMs)
-    : undefined;
-  sweep?.unref();
-
   const destroy = () => {
-    if (sweep) clearInterval(sweep);
     server.close();
-    for (const c of [...open]) finish(c);
+    table.destroy(finish);
   };
 
   const close = (): Promise<void> => {
-    if (closing) return closing;
-    log({ level: 'info', event: 'closing', source: opts.name, connections: open.size });
-    closing = new Promise<void>((resolve) => {
+    if (!table.isClosing) {
+      log({ level: 'info', event: 'closing', source: opts.name, connections: open.size });
       server.close();
-      const timer = setTimeout(destroy, limits.graceMs);
-      timer.unref();
-      drained = () => {
-        clearTimeout(timer);
-        if (sweep) clearInterval(sweep);
-        resolve();
-      };
-      // Goodbye: no more source blocks, FIN after what is queued, then read to the client's FIN.
-      for (const c of [...open]) {
-        if (c.paused) {
-          c.paused = false;
-          c.handle.readStart();
-        }
-        shutdown(c);
+    }
+    // Goodbye: no more source blocks, FIN after what is queued, then read to the client's FIN.
+    return table.close((c) => {
+      if (c.paused) {
+        c.paused = false;
+        c.handle.readStart();
       }
-      if (open.size === 0) drained();
-    });
-    return closing;
+      shutdown(c);
+    }, destroy);
   };
 
   return listenOnHandle(server, {
