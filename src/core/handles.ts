@@ -194,7 +194,10 @@ export interface HandleServer extends TcpServer {
  */
 export function listenOnHandle(server: net.Server, o: HandleListenOptions): Promise<HandleServer> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(networkError('listen', `${o.host}:${o.port}`, err));
+    const onError = (err: Error) => {
+      o.destroy(); // stops what the server set up (its idle sweep) for a listen that failed
+      reject(networkError('listen', `${o.host}:${o.port}`, err));
+    };
     server.once('error', onError);
     server.listen({ host: o.host, port: o.port, backlog: 4096 }, () => {
       server.off('error', onError);
