@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { describe, it } from 'node:test';
 import { fastTcpAvailable, listenTcpFast } from '../../src/core/fast-tcp.js';
 import type { TcpLimits, TcpServer } from '../../src/core/tcp-server.js';
-import { connect, readAll, sleep } from '../helpers/net.js';
+import { connect, holdOpen, readAll, sleep, until } from '../helpers/net.js';
 
 /** An echo server on the handle: what it reads it writes back, upper-cased (so it is a copy). */
 async function echo(limits: Partial<TcpLimits> = {}, seen?: string[]): Promise<TcpServer> {
@@ -23,21 +23,6 @@ async function echo(limits: Partial<TcpLimits> = {}, seen?: string[]): Promise<T
   });
   assert.ok(s, 'the TCP handle bindings exist on this Node');
   return s;
-}
-
-/** A client that keeps its side open and collects what it receives. */
-function holdOpen(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(c));
-    c.on('error', reject);
-    c.on('data', () => {});
-    c.on('end', () => {});
-  });
-}
-
-async function until(pred: () => boolean, ms = 3000): Promise<void> {
-  for (const t0 = Date.now(); !pred(); await sleep(20))
-    if (Date.now() - t0 > ms) assert.fail('condition never held');
 }
 
 describe('TCP servers on the libuv handle', () => {

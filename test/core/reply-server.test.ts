@@ -3,25 +3,10 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { listenReplyAndClose } from '../../src/core/reply-server.js';
-import { connect, readAll, sleep } from '../helpers/net.js';
+import { connect, holdOpen, readAll, sleep, until } from '../helpers/net.js';
 import { needPeer } from '../helpers/peers.js';
 
 const REPLY = Buffer.from('Tue Nov 24 17:38:46 2026\nHave a nice day!');
-
-/** A client that reads the reply but never sends its FIN: the connection stays open on the server. */
-function holdOpen(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(c));
-    c.on('error', reject);
-    c.on('data', () => {});
-    c.on('end', () => {});
-  });
-}
-
-async function until(pred: () => boolean, ms = 3000): Promise<void> {
-  for (const t0 = Date.now(); !pred(); await sleep(20))
-    if (Date.now() - t0 > ms) assert.fail('condition never held');
-}
 
 const paths = [
   { fastPath: true, finCheckMs: 4, path: 'on the TCP handle, checking for the FIN once' },

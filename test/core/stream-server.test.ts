@@ -7,7 +7,7 @@ import { listenStream, type StreamMode } from '../../src/core/stream-server.js';
 import { chargenSourceBlock, PERIOD_BYTES, serveChargenTcp } from '../../src/services/chargen.js';
 import { serveDiscardTcp } from '../../src/services/discard.js';
 import { serveEchoTcp } from '../../src/services/echo.js';
-import { connect, readAll, sleep } from '../helpers/net.js';
+import { connect, readAll, sleep, until } from '../helpers/net.js';
 import { fastPathsAvailable } from '../helpers/paths.js';
 
 const MODES = {
@@ -18,11 +18,6 @@ const MODES = {
     duplex: (s: import('node:stream').Duplex) => serveChargenTcp(s),
   },
 };
-
-async function until(pred: () => boolean, ms = 3000): Promise<void> {
-  for (const t0 = Date.now(); !pred(); await sleep(20))
-    if (Date.now() - t0 > ms) assert.fail('condition never held');
-}
 
 /** Resolves when the peer's FIN arrives (the socket keeps its write side: allowHalfOpen). */
 function ended(s: net.Socket): Promise<void> {

@@ -62,3 +62,19 @@ export function readUntil(s: net.Socket, pred: (text: string) => boolean, timeou
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits (polling every 20 ms, at most `ms`) until `pred()` holds; fails the test otherwise. */
+export async function until(pred: () => boolean, ms = 3000): Promise<void> {
+  for (const t0 = Date.now(); !pred(); await sleep(20))
+    if (Date.now() - t0 > ms) throw new Error(`condition never held within ${ms} ms`);
+}
+
+/** A client that reads what it is sent but never sends its FIN: the connection stays open. */
+export function holdOpen(port: number, host = '127.0.0.1'): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect({ port, host, allowHalfOpen: true }, () => resolve(c));
+    c.on('error', reject);
+    c.on('data', () => {});
+    c.on('end', () => {});
+  });
+}
