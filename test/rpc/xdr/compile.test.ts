@@ -22,6 +22,11 @@ type Node =
 
 const ENUM = [0, 2, 5, -7];
 
+/** The tag a generated case value k stands for: for a bool discriminant, -7 and 0 are both `false`. */
+function unionTag(disc: 'int' | 'uint' | 'bool' | 'enum', k: number): number | boolean {
+  return disc === 'bool' ? k % 2 === 1 : disc === 'uint' ? k >>> 0 : k;
+}
+
 function codec(n: Node): xdr.XdrType<unknown> {
   switch (n.k) {
     case 'int':
@@ -67,10 +72,9 @@ function codec(n: Node): xdr.XdrType<unknown> {
             : n.disc === 'uint'
               ? xdr.uint
               : xdr.int;
-      const tag = (k: number) => (n.disc === 'bool' ? k % 2 === 1 : n.disc === 'uint' ? k >>> 0 : k);
       return xdr.union<number | boolean>({
         disc: disc as xdr.XdrType<number | boolean>,
-        arms: n.arms.map(([k, a]) => [[tag(k)], codec(a)] as const),
+        arms: n.arms.map(([k, a]) => [[unionTag(n.disc, k)], codec(a)] as const),
         ...(n.dflt ? { defaultArm: codec(n.dflt) } : {}),
       }) as xdr.XdrType<unknown>;
     }
@@ -104,7 +108,7 @@ function minSize(n: Node): number {
     case 'union': {
       // The arm a tag selects is the last one listed for it; with no arm at all nothing decodes,
       // and the codecs then count the arms as 0 bytes.
-      const byTag = new Map(n.arms);
+      const byTag = new Map(n.arms.map(([k, a]) => [unionTag(n.disc, k), a]));
       const arms = [...[...byTag.values()].map(minSize), ...(n.dflt ? [minSize(n.dflt)] : [])];
       return 4 + (arms.length ? Math.min(...arms) : 0);
     }
@@ -195,9 +199,8 @@ function reference(n: Node): (r: xdr.XdrReader) => unknown {
             : n.disc === 'uint'
               ? (r: xdr.XdrReader) => r.uint()
               : (r: xdr.XdrReader) => r.int();
-      const tag = (k: number) => (n.disc === 'bool' ? k % 2 === 1 : n.disc === 'uint' ? k >>> 0 : k);
       const arms = new Map<number | boolean, (r: xdr.XdrReader) => unknown>();
-      for (const [k, a] of n.arms) arms.set(tag(k), reference(a));
+      for (const [k, a] of n.arms) arms.set(unionTag(n.disc, k), reference(a));
       const dflt = n.dflt ? reference(n.dflt) : undefined;
       return (r) => {
         const at = r.pos;
