@@ -28,7 +28,16 @@ spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet'], { cwd:
 console.log(`run-tests: ${files.length} test files`);
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files],
-  { cwd: root, stdio: 'inherit' },
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './test/helpers/fc-setup.ts',
+    '--test',
+    '--test-reporter=spec',
+    '--test-timeout=180000',
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NETKIT_TEST_RUNNER: '1' } },
 );
 process.exit(r.status ?? 1);
