@@ -2,15 +2,23 @@
 // fast-tcp): the open connections, per-source counts, the idle sweep, and the graceful close
 // with its grace period — the limits of `TcpLimits`, kept the same way on every fast path.
 
-import { SourceCounts } from './handles.js';
+import { SourceCounts, type TcpHandle } from './handles.js';
 import type { TcpLimits } from './tcp-server.js';
 
 /** What the table needs of a connection. */
 export interface TableConn {
   /** The sweep epoch of its last activity (set it to `table.epoch` on traffic). */
   epoch: number;
-  /** Its source address when the per-source cap counts it. */
+  /** Its source address once the per-source cap counts it (see `admitSource`). */
   source: string | undefined;
+  readonly handle: Pick<TcpHandle, 'getpeername'>;
+}
+
+/** A connection's source address (a getpeername; '' if the socket no longer has a peer). */
+function peerAddress(handle: Pick<TcpHandle, 'getpeername'>): string {
+  const out: { address?: string } = {};
+  handle.getpeername(out);
+  return out.address ?? '';
 }
 
 export class ConnTable<C extends TableConn> {
@@ -19,6 +27,8 @@ export class ConnTable<C extends TableConn> {
   epoch = 0;
   readonly #limits: TcpLimits;
   readonly #perSource = new SourceCounts();
+  /** Open connections the per-source counts do not include yet (source undefined). */
+  #uncounted = 0;
   #sweep: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
@@ -51,24 +61,42 @@ export class ConnTable<C extends TableConn> {
     return this.open.size >= this.#limits.maxConnections ? 'max-connections' : undefined;
   }
 
-  /** Whether new connections need their source address (for the per-source cap). */
-  get countsSources(): boolean {
-    return this.#limits.perSourceConnections > 0;
+  /**
+   * The per-source cap for a new connection on `handle`, before it is added: the source to store
+   * as its `source` (undefined: not counted), or null when that source is at the cap.
+   *
+   * A source costs a getpeername, so it is read only when it can matter: while fewer than
+   * `perSourceConnections` are open in all, no source can be at the cap, and the connection is
+   * let in uncounted. Once that many are open, every open connection not yet counted is counted
+   * (each read once), and from then on each new one. `known` is the address when the caller has
+   * already read it.
+   */
+  admitSource(handle: Pick<TcpHandle, 'getpeername'>, known?: string): string | undefined | null {
+    const cap = this.#limits.perSourceConnections;
+    if (cap <= 0 || this.open.size < cap) return undefined;
+    if (this.#uncounted > 0) {
+      for (const o of this.open) {
+        if (o.source !== undefined) continue;
+        o.source = peerAddress(o.handle);
+        this.#perSource.add(o.source);
+      }
+      this.#uncounted = 0;
+    }
+    const source = known ?? peerAddress(handle);
+    return this.#perSource.take(source, cap) ? source : null;
   }
 
-  /** Counts one more connection from `source`; false (nothing counted) at the per-source cap. */
-  takeSource(source: string): boolean {
-    return this.#perSource.take(source, this.#limits.perSourceConnections);
-  }
-
+  /** Adds `c` (with the `source` that `admitSource` gave it). */
   add(c: C): void {
     this.open.add(c);
+    if (c.source === undefined && this.#limits.perSourceConnections > 0) this.#uncounted++;
   }
 
   /** Forgets `c` (false if it was not open); a graceful close ends with the last one. */
   remove(c: C): boolean {
     if (!this.open.delete(c)) return false;
     if (c.source !== undefined) this.#perSource.give(c.source);
+    else if (this.#limits.perSourceConnections > 0) this.#uncounted--;
     if (this.open.size === 0) this.#drained?.();
     return true;
   }

@@ -310,17 +310,21 @@ export function listenTcpFast(opts: FastTcpOptions): Promise<TcpServer | null> {
       handle.close();
       return;
     }
-    let source: string | undefined;
-    if (table.countsSources) {
-      const out: { address?: string } = {};
-      handle.getpeername(out);
-      source = out.address ?? '';
-      if (!table.takeSource(source)) {
-        if (logging)
-          log({ level: 'warn', event: 'rejected', source: name, reason: 'per-source', remote: source });
-        handle.close();
-        return;
+    const source = table.admitSource(handle);
+    if (source === null) {
+      if (logging) {
+        const out: { address?: string } = {};
+        handle.getpeername(out);
+        log({
+          level: 'warn',
+          event: 'rejected',
+          source: name,
+          reason: 'per-source',
+          remote: out.address ?? '',
+        });
       }
+      handle.close();
+      return;
     }
     const c = new Conn(handle, state, source);
     table.add(c);

@@ -158,6 +158,11 @@ export class SourceCounts {
     return true;
   }
 
+  /** Counts a connection from `source` that is already open, whatever the cap. */
+  add(source: string): void {
+    this.#counts.set(source, (this.#counts.get(source) ?? 0) + 1);
+  }
+
   /** One connection from `source` has closed. */
   give(source: string): void {
     const left = (this.#counts.get(source) ?? 1) - 1;

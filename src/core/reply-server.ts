@@ -135,15 +135,10 @@ function listenFast(opts: ReplyServerOptions, b: TcpBindings, log: Logger): Prom
       handle.close();
       return;
     }
-    let source: string | undefined;
-    if (table.countsSources) {
-      const out: { address?: string } = {};
-      handle.getpeername(out);
-      source = out.address ?? '';
-      if (!table.takeSource(source)) {
-        handle.close();
-        return;
-      }
+    const source = table.admitSource(handle);
+    if (source === null) {
+      handle.close();
+      return;
     }
     const c: Conn = { handle, epoch: table.epoch, source };
     table.add(c);

@@ -286,7 +286,7 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
       return;
     }
     let peer: { address?: string; port?: number } | undefined;
-    if (logging || table.countsSources) {
+    if (logging) {
       peer = {};
       handle.getpeername(peer);
     }
@@ -296,11 +296,8 @@ function listenFast(opts: StreamServerOptions, b: TcpBindings, log: Logger): Pro
       handle.close();
     };
     if (table.refusal()) return refuse('max-connections');
-    let source: string | undefined;
-    if (table.countsSources) {
-      source = peer?.address ?? '';
-      if (!table.takeSource(source)) return refuse('per-source');
-    }
+    const source = table.admitSource(handle, peer ? (peer.address ?? '') : undefined);
+    if (source === null) return refuse('per-source');
     const c: Conn = {
       handle,
       epoch: table.epoch,
