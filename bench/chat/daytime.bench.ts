@@ -1,10 +1,13 @@
 // The course's day/time server (ctime + "Have a nice day!") beside openbsd-inetd's built-in
 // daytime, measured by the same C load client (bench/tools/loadgen.c) in one run: connections per
-// second with 4 and 16 connections in flight, interleaved, 3 reps, medians, ratio to inetd.
+// second with 4 and 16 connections in flight, interleaved, 3 reps, medians, ratio to inetd; then
+// the CPU per connection of each server and of the load client, and the cores each pair needs.
 // NETKIT_BENCH_SECONDS sets one measurement's length (default 1.5 s).
 
+import { availableParallelism } from 'node:os';
 import { serveCourseDaytime } from '../../src/chat/daytime.js';
 import { privateLoopback, startOpenbsdInetd } from '../../test/helpers/inetd.js';
+import { procCpuMs, selfCpuMs, withCpu } from '../helpers/cpu.js';
 import { median, printTable, ratio } from '../helpers/report.js';
 import { connRate, loadgenPath } from '../tools/loadgen.js';
 
@@ -22,18 +25,47 @@ export default async function bench(): Promise<void> {
   if (!inetd) console.log('openbsd-inetd not found (apt-get download openbsd-inetd; see .ci/run): no ratio');
   try {
     const rows: (string | number)[][] = [];
+    const budget: (string | number)[][] = [];
+    // µs of CPU per connection: [server, load client], per rep.
+    const perConn = (r: { total: number; cpu_us: number }, serverMs: number) => [
+      (serverMs * 1000) / r.total,
+      r.cpu_us / r.total,
+    ];
     for (const parallel of [4, 16]) {
       const ours: number[] = [];
       const theirs: number[] = [];
+      const oursCpu: number[][] = [];
+      const theirsCpu: number[][] = [];
       for (let rep = 0; rep < REPS; rep++) {
-        ours.push(
-          (await connRate({ host: '127.0.0.1', port: netkit.address.port, parallel, seconds: SECONDS })).rate,
+        const [a, ms] = await withCpu(selfCpuMs, () =>
+          connRate({ host: '127.0.0.1', port: netkit.address.port, parallel, seconds: SECONDS }),
         );
-        if (inetd)
-          theirs.push((await connRate({ host: inetdHost, port: 13, parallel, seconds: SECONDS })).rate);
+        ours.push(a.rate);
+        oursCpu.push(perConn(a, ms));
+        if (inetd) {
+          const [b, ims] = await withCpu(
+            () => procCpuMs(inetd.pid),
+            () => connRate({ host: inetdHost, port: 13, parallel, seconds: SECONDS }),
+          );
+          theirs.push(b.rate);
+          theirsCpu.push(perConn(b, ims));
+        }
       }
       const a = median(ours);
       const b = inetd ? median(theirs) : Number.NaN;
+      if (inetd) {
+        const m = (xs: number[][], i: number) => median(xs.map((x) => x[i]!));
+        const cores = (xs: number[][]) => (b * (m(xs, 0) + m(xs, 1))) / 1e6;
+        budget.push([
+          `daytime, ${parallel} in flight`,
+          m(oursCpu, 0),
+          m(oursCpu, 1),
+          m(theirsCpu, 0),
+          m(theirsCpu, 1),
+          cores(theirsCpu),
+          cores(oursCpu),
+        ]);
+      }
       rows.push([
         `daytime, ${parallel} in flight`,
         'conn/s',
@@ -44,6 +76,25 @@ export default async function bench(): Promise<void> {
       ]);
     }
     printTable(['course daytime-server', 'unit', 'netkit', 'openbsd-inetd', 'ratio', 'goal'], rows);
+    if (budget.length) {
+      // Where netkit needs more cores than the machine has at inetd's rate, no scheduling of its
+      // work can reach that rate here; only less CPU per connection can.
+      console.log(
+        `\nCPU per connection, µs (server; load client), and the cores each pair needs at openbsd-inetd's rate (this machine: ${availableParallelism()}):\n`,
+      );
+      printTable(
+        [
+          'course daytime-server',
+          'netkit server',
+          'client (on netkit)',
+          'openbsd-inetd server',
+          'client (on inetd)',
+          'cores at inetd rate: inetd',
+          'netkit',
+        ],
+        budget,
+      );
+    }
   } finally {
     await netkit.close();
     await inetd?.stop();

@@ -11,8 +11,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { which } from '../../test/helpers/peers.js';
 import { buildCDemo, runCClient, startCServer } from '../../test/rpc/demo/c-peer.js';
+import { procCpuMs, withCpu } from '../helpers/cpu.js';
 import { fmt, median, printTable, ratio } from '../helpers/report.js';
-import { procCpuMs, withCpu } from './cpu.js';
 
 const CALLS = Number(process.env.NETKIT_BENCH_CALLS ?? 20_000);
 const REPEATS = 5;

@@ -11,8 +11,8 @@ import net from 'node:net';
 import { PortmapClient } from '../../src/rpc/portmap/client.js';
 import { startPortmapper } from '../../src/rpc/portmap/server.js';
 import { lockPort111 } from '../../test/helpers/port111.js';
+import { procCpuMs, selfCpuMs, withCpu } from '../helpers/cpu.js';
 import { fmt, median, printTable, ratio } from '../helpers/report.js';
-import { procCpuMs, selfCpuMs, withCpu } from './cpu.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const outDir = new URL('../out/', import.meta.url).pathname;

@@ -9,6 +9,7 @@
 // from /proc/PID/stat utime+stime plus cutime+cstime (inetd's forked stream servers, once reaped).
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { setFastPathDefault } from '../../src/core/handles.js';
 import type { RunningServer } from '../../src/core/service.js';
 import { type ServiceName, startService } from '../../src/services/catalog.js';
@@ -227,6 +228,54 @@ const ROW_FILTER = (process.env.NETKIT_BENCH_ROWS ?? '')
   .filter(Boolean);
 
 /**
+ * The whole machine's CPU budget per row: server and load client CPU per unit for netkit and
+ * openbsd-inetd, and how many cores each pair needs to run at openbsd-inetd's rate. Where netkit's
+ * figure exceeds the cores this machine has, no scheduling of netkit's work (more threads or
+ * processes) can reach that rate here: only less CPU per unit can.
+ */
+function printBudget(
+  rows: Row[],
+  raw: { rate: number; server: number; client: number }[][][],
+  oi: number,
+): void {
+  const cores = availableParallelism();
+  const med = (xs: { rate: number; server: number; client: number }[], k: 'rate' | 'server' | 'client') =>
+    xs.length ? median(xs.map((x) => x[k])) : Number.NaN;
+  console.log(
+    `\nCPU budget at openbsd-inetd's rate (server + load client; this machine has ${cores} cores):\n`,
+  );
+  printTable(
+    [
+      'service / load',
+      'unit',
+      'netkit server',
+      'client (on netkit)',
+      'openbsd-inetd server',
+      'client (on inetd)',
+      'cores at inetd rate: inetd',
+      'netkit',
+    ],
+    rows.map((row, ri) => {
+      const nk = raw[ri]![0]!;
+      const them = raw[ri]![oi]!;
+      const rate = med(them, 'rate');
+      const need = (xs: typeof nk) => (rate * (med(xs, 'server') + med(xs, 'client'))) / 1e6;
+      const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+      return [
+        row.label,
+        row.cpuUnit,
+        f(med(nk, 'server'), 2),
+        f(med(nk, 'client'), 2),
+        f(med(them, 'server'), 2),
+        f(med(them, 'client'), 2),
+        f(need(them), 2),
+        f(need(nk), 2),
+      ];
+    }),
+  );
+}
+
+/**
  * netkit's servers. `portable`: the stream and UDP services on their portable paths (net.Socket
  * streams, node:dgram) — the code before the handle fast paths, measured in the same run; the
  * answer-and-close rows (daytime, time) are left out of that column.
@@ -310,6 +359,11 @@ export default async function bench(): Promise<void> {
       : allRows;
     const results: (number | undefined)[][][] = rows.map(() => endpoints.map(() => []));
     const cpu: number[][][] = rows.map(() => endpoints.map(() => []));
+    // Per rep, in the CPU table's units (MB, connections, datagrams): the rate, and the server's
+    // and the load client's CPU per unit — what a CPU budget of the whole machine needs.
+    const raw: { rate: number; server: number; client: number }[][][] = rows.map(() =>
+      endpoints.map(() => []),
+    );
     const t0 = Date.now();
     for (let rep = 0; rep < REPS; rep++) {
       for (const [ri, row] of rows.entries()) {
@@ -322,7 +376,15 @@ export default async function bench(): Promise<void> {
             if (e.pid !== undefined) await new Promise((res) => setTimeout(res, 100));
             const c1 = cpuSeconds(e.pid);
             results[ri]![ei]!.push(r ? r.rate * row.scale : undefined);
-            if (r && r.total > 0) cpu[ri]![ei]!.push(((c1 - c0) * 1e6) / (r.total * row.cpuScale));
+            if (r && r.total > 0) {
+              cpu[ri]![ei]!.push(((c1 - c0) * 1e6) / (r.total * row.cpuScale));
+              const units = r.total * row.cpuScale;
+              raw[ri]![ei]!.push({
+                rate: r.rate * row.cpuScale,
+                server: ((c1 - c0) * 1e6) / units,
+                client: r.cpu_us / units,
+              });
+            }
           } catch (err) {
             console.log(`${e.name} ${row.label}: ${(err as Error).message}`);
           }
@@ -377,6 +439,7 @@ export default async function bench(): Promise<void> {
         ];
       }),
     );
+    if (oiIndex >= 0) printBudget(rows, raw, oiIndex);
     console.log(
       `\n${REPS} interleaved reps of ${SECONDS} s per cell, ${((Date.now() - t0) / 1000).toFixed(0)} s in all. Loopback, client and servers share the cores.`,
     );

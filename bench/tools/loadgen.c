@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -278,8 +279,12 @@ int main(int argc, char **argv) {
     pthread_timedjoin_np(t[i], NULL, &dl);
   }
   long tot = atomic_load(&total);
-  printf("{\"mode\":\"%s\",\"total\":%ld,\"seconds\":%.4f,\"rate\":%.1f,\"errors\":%ld,\"lost\":%ld}\n", mode, tot,
-         elapsed, tot / elapsed, atomic_load(&errors), atomic_load(&lost));
+  /* The client's own CPU time (all threads), so a bench can tell what the load itself costs. */
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  double cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+  printf("{\"mode\":\"%s\",\"total\":%ld,\"seconds\":%.4f,\"rate\":%.1f,\"errors\":%ld,\"lost\":%ld,\"cpu_us\":%.0f}\n",
+         mode, tot, elapsed, tot / elapsed, atomic_load(&errors), atomic_load(&lost), cpu_us);
   fflush(stdout);
   _exit(0);
 }

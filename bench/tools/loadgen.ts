@@ -19,6 +19,8 @@ export interface LoadResult {
   rate: number;
   errors: number;
   lost: number;
+  /** The load client's own CPU time (user + system, all threads), µs. */
+  cpu_us: number;
 }
 
 /** Path of the compiled load client, building it first if needed (needs gcc). */
