@@ -100,6 +100,73 @@ for (const fastPath of [true, false]) {
       }
     });
 
+    it('echoes on more connections than have buffers of their own, each exactly, and gives the buffers back', async () => {
+      const s = await listenStream({
+        name: 'echo',
+        port: 0,
+        mode: MODES.echo.mode,
+        onConnection: serveEchoTcp,
+        fastPath,
+        echoBuffers: 2,
+      });
+      try {
+        const idle = await connect(s.address.port);
+        await until(() => s.connections === 1);
+        assert.equal(s.ownBuffers, 0, 'a connection that sent nothing holds no buffer');
+        // Five clients send 1 MB each without reading: the servers' writes wait, so a buffer of a
+        // connection's own stays in use across pending writes; every echo must come back exact.
+        const clients = await Promise.all(Array.from({ length: 5 }, () => connect(s.address.port)));
+        const sent = clients.map(() => randomBytes(1 << 20));
+        for (const [i, c] of clients.entries()) {
+          c.pause();
+          c.write(sent[i]!);
+        }
+        await sleep(100);
+        if (s.fastPath) assert.equal(s.ownBuffers, 2, 'no more than echoBuffers are handed out');
+        const back = clients.map((c) => readAll(c, 15_000));
+        for (const c of clients) {
+          c.resume();
+          c.end();
+        }
+        const got = await Promise.all(back);
+        for (const [i, g] of got.entries()) assert.ok(g.equals(sent[i]!), `client ${i}: echo differs`);
+        await until(() => s.connections === 1);
+        assert.equal(s.ownBuffers, 0, 'closed connections give their buffers back');
+        idle.destroy();
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('a graceful close while echoes wait to be sent: the client gets an exact prefix, then FIN', async () => {
+      const s = await start('echo', { graceMs: 5000 });
+      try {
+        const c = net.connect({ port: s.address.port, host: '127.0.0.1', allowHalfOpen: true });
+        await new Promise((r) => c.once('connect', r));
+        c.pause();
+        const data = randomBytes(4 << 20);
+        c.write(data);
+        await sleep(100); // the server has read what it can and its writes wait for us
+        const closing = s.close();
+        const chunks: Buffer[] = [];
+        c.on('data', (d: Buffer) => chunks.push(d));
+        const fin = ended(c);
+        c.resume();
+        await fin; // the server's FIN
+        const got = Buffer.concat(chunks);
+        assert.ok(got.length > 0, 'something was echoed before the goodbye');
+        assert.ok(
+          got.equals(data.subarray(0, got.length)),
+          'what came back is exactly what was sent, in order',
+        );
+        c.end();
+        await closing;
+        assert.equal(s.connections, 0);
+      } finally {
+        await s.close();
+      }
+    });
+
     it('echoes many small messages one at a time (ping-pong) and half-closes after the client', async () => {
       const s = await start('echo');
       try {
