@@ -39,12 +39,19 @@ export class TokenBucket {
 /**
  * One bucket per key (a source address), bounded in number: when `maxKeys` is reached the
  * least-recently-used key is evicted, so a flood of spoofed sources cannot grow memory.
+ *
+ * Recency is kept in the Map's insertion order, but a key is moved to the back only once it has
+ * drifted into the older half (more than maxKeys / 2 insertions ago): a busy key costs one lookup
+ * per datagram instead of a delete and a re-insert, and a key is still never evicted before
+ * maxKeys / 2 other keys have arrived since it was last used.
  */
 export class KeyedRateLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, KeyedBucket>();
   readonly ratePerSec: number;
   readonly burst: number;
   readonly maxKeys: number;
+  /** Insertions so far: a bucket's `seq` says where it stands in the Map's order. */
+  private inserted = 0;
   constructor(ratePerSec: number, burst: number, maxKeys = 10_000) {
     this.ratePerSec = ratePerSec;
     this.burst = burst;
@@ -54,19 +61,31 @@ export class KeyedRateLimiter {
   take(key: string, now: number): boolean {
     let b = this.buckets.get(key);
     if (b) {
-      this.buckets.delete(key); // re-insert: Map order is our LRU order
+      if (this.inserted - b.seq > this.maxKeys >> 1) {
+        this.buckets.delete(key); // re-insert: Map order is our LRU order
+        b.seq = this.inserted++;
+        this.buckets.set(key, b);
+      }
     } else {
       if (this.buckets.size >= this.maxKeys) {
         const oldest = this.buckets.keys().next().value;
         if (oldest !== undefined) this.buckets.delete(oldest);
       }
-      b = new TokenBucket(this.ratePerSec, this.burst, now);
+      b = new KeyedBucket(this.ratePerSec, this.burst, now, this.inserted++);
+      this.buckets.set(key, b);
     }
-    this.buckets.set(key, b);
     return b.take(now);
   }
 
   get size(): number {
     return this.buckets.size;
+  }
+}
+
+class KeyedBucket extends TokenBucket {
+  seq: number;
+  constructor(ratePerSec: number, burst: number, now: number, seq: number) {
+    super(ratePerSec, burst, now);
+    this.seq = seq;
   }
 }

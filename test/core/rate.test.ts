@@ -25,4 +25,18 @@ describe('KeyedRateLimiter', () => {
     for (let i = 0; i < 10_000; i++) l.take(`10.0.${i >> 8}.${i & 255}`, 0);
     assert.equal(l.size, 100);
   });
+
+  it('keeps a key in use while others flood in, and forgets one left unused for maxKeys of them', () => {
+    // Rate ~0 and burst 1: a kept bucket stays empty; an evicted key comes back with a full one.
+    const l = new KeyedRateLimiter(1e-9, 1, 100);
+    assert.equal(l.take('busy', 0), true);
+    assert.equal(l.take('idle', 0), true);
+    for (let i = 0; i < 5_000; i++) {
+      l.take(`10.1.${i >> 8}.${i & 255}`, 0);
+      // Used every 40 new keys (< maxKeys / 2): never evicted, its bucket stays empty.
+      if (i % 40 === 39) assert.equal(l.take('busy', 0), false, `busy was evicted after ${i + 1} keys`);
+    }
+    assert.equal(l.take('idle', 0), true, 'idle, unused for 5,000 other keys, was evicted');
+    assert.ok(l.size <= 100);
+  });
 });
