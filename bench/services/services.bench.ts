@@ -3,15 +3,20 @@
 // interleaved (rep 1 of each server, then rep 2 …), 3 reps, medians, ratios to openbsd-inetd.
 // NETKIT_BENCH_SECONDS sets the length of one measurement (default 1.2 s); NETKIT_BENCH_ROWS
 // (comma-separated substrings of the row labels) picks rows; NETKIT_BENCH_PORTABLE=1 adds netkit's
-// portable paths (net.Socket, node:dgram) as a column, to show what the handle fast paths gain. A second table gives each server's
+// portable paths (net.Socket, node:dgram) as a column, to show what the handle fast paths gain.
+// A "Node floor" column serves the UDP echo rows with a bare echo on the same UDP handle (no
+// checks at all): what any Node UDP server stands on here. A second table gives each server's
 // CPU time per unit of work (µs per MB, per round trip, per datagram): netkit's from
 // process.cpuUsage() (the servers run in this process; the load client is a child), the peers'
 // from /proc/PID/stat utime+stime plus cutime+cstime (inetd's forked stream servers, once reaped).
+// A third is the CPU budget: server and load client CPU per unit (the client reports its own), and
+// the cores each pair needs at openbsd-inetd's rate.
 
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { setFastPathDefault } from '../../src/core/handles.js';
+import { setFastPathDefault, udpBindings } from '../../src/core/handles.js';
 import type { RunningServer } from '../../src/core/service.js';
+import { openUdpHandle, type UdpHandleSocket } from '../../src/core/udp-handle.js';
 import { type ServiceName, startService } from '../../src/services/catalog.js';
 import {
   type PeerDaemon,
@@ -38,8 +43,8 @@ interface Endpoint {
   name: string;
   /** The peer daemon's PID (undefined for netkit, which runs in this process). */
   pid?: number;
-  /** Whether this endpoint runs a service (default: all of them). */
-  serves?: (s: string) => boolean;
+  /** Whether this endpoint serves a row, by its service name and label (default: all rows). */
+  serves?: (service: string, label: string) => boolean;
   tcpHost: string;
   udpHost: string | undefined;
   port: (s: ServiceName, proto: 'tcp' | 'udp') => number;
@@ -276,6 +281,40 @@ function printBudget(
 }
 
 /**
+ * Node's floor for UDP echo: a bare echo on the same UDP handle netkit uses, with no checks at all
+ * (no rate limits, no loop breaker, no source rules) — what any Node UDP server here stands on.
+ */
+async function startUdpEchoFloor(): Promise<{ endpoint: Endpoint; server: RunningServer } | undefined> {
+  const b = udpBindings();
+  if (!b) return undefined;
+  const sock: UdpHandleSocket = openUdpHandle(
+    b,
+    true,
+    '::1',
+    0,
+    (msg, peer) => sock.send(msg, peer.port, peer.address),
+    () => {},
+  );
+  const address = await sock.bind();
+  return {
+    endpoint: {
+      name: 'Node floor (bare UDP echo)',
+      serves: (_s, label) => label.startsWith('echo UDP'),
+      tcpHost: '127.0.0.1',
+      udpHost: '::1',
+      port: () => address.port,
+    },
+    server: {
+      name: 'udp-echo-floor',
+      protocol: 'udp',
+      address,
+      close: () => sock.close(),
+      destroy: () => void sock.close(),
+    },
+  };
+}
+
+/**
  * netkit's servers. `portable`: the stream and UDP services on their portable paths (net.Socket
  * streams, node:dgram) — the code before the handle fast paths, measured in the same run; the
  * answer-and-close rows (daytime, time) are left out of that column.
@@ -349,6 +388,11 @@ export default async function bench(): Promise<void> {
         port: (s) => P[s]!,
       });
     }
+    const floor = await startUdpEchoFloor();
+    if (floor) {
+      extra.push(floor.server);
+      endpoints.push(floor.endpoint);
+    }
     if (PORTABLE) {
       const np = await startNetkit(true);
       extra.push(...np.servers);
@@ -369,7 +413,7 @@ export default async function bench(): Promise<void> {
       for (const [ri, row] of rows.entries()) {
         for (const [ei, e] of endpoints.entries()) {
           try {
-            if (e.serves && !e.serves(row.label.slice(0, row.label.indexOf(' ')))) continue;
+            if (e.serves && !e.serves(row.label.slice(0, row.label.indexOf(' ')), row.label)) continue;
             const c0 = cpuSeconds(e.pid);
             const r = await row.run(e);
             // Forked inetd children are counted once reaped: give the last ones a moment.
