@@ -11,7 +11,7 @@ import { daytimeMessage, serveCourseDaytime } from '../../src/chat/daytime.js';
 import { ctime } from '../../src/core/time.js';
 import { privateLoopback, startOpenbsdInetd } from '../../test/helpers/inetd.js';
 import { procCpuMs, selfCpuMs, withCpu } from '../helpers/cpu.js';
-import { median, printTable, ratio } from '../helpers/report.js';
+import { budgetHeaders, median, printTable, ratio } from '../helpers/report.js';
 import { connRate, loadgenPath } from '../tools/loadgen.js';
 import { type FloorServer, startNodeFloor } from './node-floor.js';
 
@@ -117,18 +117,7 @@ export default async function bench(): Promise<void> {
       console.log(
         `\nCPU per connection, µs (server; load client), and the cores each pair needs at openbsd-inetd's rate (this machine: ${availableParallelism()}):\n`,
       );
-      printTable(
-        [
-          'course daytime-server',
-          'netkit server',
-          'client (on netkit)',
-          'openbsd-inetd server',
-          'client (on inetd)',
-          'cores at inetd rate: inetd',
-          'netkit',
-        ],
-        budget,
-      );
+      printTable(budgetHeaders('course daytime-server'), budget);
     }
   } finally {
     await netkit.close();

@@ -26,3 +26,19 @@ export function printTable(headers: string[], rows: (string | number)[][]): void
 export function ratio(ours: number, theirs: number): string {
   return theirs > 0 ? `${(ours / theirs).toFixed(2)}×` : 'n/a';
 }
+
+/**
+ * Column headers of a CPU budget table (netkit and openbsd-inetd, each with the load client
+ * driving it, and the cores each pair needs at inetd's rate), after the row's own columns.
+ */
+export function budgetHeaders(...first: string[]): string[] {
+  return [
+    ...first,
+    'netkit server',
+    'client (on netkit)',
+    'openbsd-inetd server',
+    'client (on inetd)',
+    'cores at inetd rate: inetd',
+    'netkit',
+  ];
+}

@@ -24,7 +24,7 @@ import {
   startOpenbsdInetd,
   startXinetd,
 } from '../../test/helpers/inetd.js';
-import { median, printTable, ratio } from '../helpers/report.js';
+import { budgetHeaders, median, printTable, ratio } from '../helpers/report.js';
 import {
   connRate,
   echoBulk,
@@ -250,16 +250,7 @@ function printBudget(
     `\nCPU budget at openbsd-inetd's rate (server + load client; this machine has ${cores} cores):\n`,
   );
   printTable(
-    [
-      'service / load',
-      'unit',
-      'netkit server',
-      'client (on netkit)',
-      'openbsd-inetd server',
-      'client (on inetd)',
-      'cores at inetd rate: inetd',
-      'netkit',
-    ],
+    budgetHeaders('service / load', 'unit'),
     rows.map((row, ri) => {
       const nk = raw[ri]![0]!;
       const them = raw[ri]![oi]!;
