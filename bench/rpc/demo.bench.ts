@@ -1,7 +1,8 @@
 // DEMO_ADD calls/s of netkit's demo server beside the rpcgen-built C server (libtirpc), both driven
 // by the same C client (stubs from Debian's rpcgen) in one run: TCP and UDP, interleaved, medians
 // of 5, with the CPU each server spent per call (/proc/PID/stat of each server process).
-// NETKIT_BENCH_CALLS sets the calls per run (20,000).
+// NETKIT_BENCH_CALLS sets the calls per run (20,000). The UDP rows also measure Node's floor
+// (./demo-floor.ts): a bare responder on the same UDP handle, answering with a fixed reply.
 //
 // Both servers run in processes of their own. (The netkit server used to run inside this bench
 // process, whose event loop also spawns the client processes and reads their output: that work
@@ -41,11 +42,13 @@ async function rate(
   return calls / slowest;
 }
 
-/** Starts bench/rpc/demo-server.ts in its own Node process; resolves with its port. */
-function startNetkitServer(): Promise<{ port: number; proc: ReturnType<typeof spawn> }> {
+/** Starts a bench server file (bench/rpc/demo-server.ts) in its own Node process; resolves with its port. */
+function startNetkitServer(
+  file = 'bench/rpc/demo-server.ts',
+): Promise<{ port: number; proc: ReturnType<typeof spawn> }> {
   const root = new URL('../..', import.meta.url).pathname;
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/rpc/demo-server.ts'], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -73,6 +76,10 @@ export default async function bench(): Promise<void> {
   const c = buildCDemo(rpcgen, gcc);
   const cServer = await startCServer(c);
   const netkit = await startNetkitServer();
+  const floor = await startNetkitServer('bench/rpc/demo-floor.ts').catch((e: Error) => {
+    console.log(`Node floor not measured: ${e.message}`);
+    return undefined;
+  });
   const cServerCpu = () => procCpuMs(cServer.proc.pid!);
   const netkitCpu = () => procCpuMs(netkit.proc.pid!);
   try {
@@ -83,6 +90,7 @@ export default async function bench(): Promise<void> {
         const theirs: number[] = [];
         const cpuOurs: number[] = [];
         const cpuTheirs: number[] = [];
+        const floorRates: number[] = [];
         const netkitPort = netkit.port;
         await rate(c, netkitPort, transport, clients); // warm-up: JIT, connection paths
         const calls = Math.floor(CALLS / clients) * clients;
@@ -93,6 +101,7 @@ export default async function bench(): Promise<void> {
           const [b, cb] = await withCpu(cServerCpu, () => rate(c, cServer.port, transport, clients));
           theirs.push(b);
           cpuTheirs.push((cb * 1000) / calls);
+          if (floor && transport === 'udp') floorRates.push(await rate(c, floor.port, transport, clients));
         }
         const label = `DEMO_ADD ${transport}, ${clients} C client${clients > 1 ? 's' : ''}`;
         rows.push([
@@ -101,6 +110,9 @@ export default async function bench(): Promise<void> {
           median(theirs),
           ratio(median(ours), median(theirs)),
           `${fmt(median(cpuOurs))} / ${fmt(median(cpuTheirs))}`,
+          floorRates.length
+            ? `${fmt(median(floorRates))} (${ratio(median(floorRates), median(theirs))})`
+            : '',
         ]);
       }
     }
@@ -111,11 +123,13 @@ export default async function bench(): Promise<void> {
         'rpcgen C server',
         'ratio',
         'CPU µs/call netkit / C',
+        'Node floor: bare UDP responder (÷ C)',
       ],
       rows,
     );
   } finally {
     cServer.proc.kill('SIGKILL');
+    floor?.proc.stdin!.end();
     netkit.proc.stdin!.end();
     await new Promise((r) => {
       netkit.proc.once('exit', r);
