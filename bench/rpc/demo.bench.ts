@@ -1,8 +1,8 @@
 // DEMO_ADD calls/s of netkit's demo server beside the rpcgen-built C server (libtirpc), both driven
 // by the same C client (stubs from Debian's rpcgen) in one run: TCP and UDP, interleaved, medians
 // of 5, with the CPU each server spent per call (/proc/PID/stat of each server process).
-// NETKIT_BENCH_CALLS sets the calls per run (20,000). The UDP rows also measure Node's floor
-// (./demo-floor.ts): a bare responder on the same UDP handle, answering with a fixed reply.
+// NETKIT_BENCH_CALLS sets the calls per run (20,000). Node's floor is measured beside them
+// (./demo-floor.ts): bare responders on the same TCP and UDP handles, answering a fixed reply.
 //
 // Both servers run in processes of their own. (The netkit server used to run inside this bench
 // process, whose event loop also spawns the client processes and reads their output: that work
@@ -101,7 +101,7 @@ export default async function bench(): Promise<void> {
           const [b, cb] = await withCpu(cServerCpu, () => rate(c, cServer.port, transport, clients));
           theirs.push(b);
           cpuTheirs.push((cb * 1000) / calls);
-          if (floor && transport === 'udp') floorRates.push(await rate(c, floor.port, transport, clients));
+          if (floor) floorRates.push(await rate(c, floor.port, transport, clients));
         }
         const label = `DEMO_ADD ${transport}, ${clients} C client${clients > 1 ? 's' : ''}`;
         rows.push([
@@ -123,7 +123,7 @@ export default async function bench(): Promise<void> {
         'rpcgen C server',
         'ratio',
         'CPU µs/call netkit / C',
-        'Node floor: bare UDP responder (÷ C)',
+        'Node floor: bare responder (÷ C)',
       ],
       rows,
     );
