@@ -129,7 +129,7 @@ export default async function bench(): Promise<void> {
     );
   } finally {
     cServer.proc.kill('SIGKILL');
-    floor?.proc.stdin!.end();
+    floor?.proc.stdin?.end();
     netkit.proc.stdin!.end();
     await new Promise((r) => {
       netkit.proc.once('exit', r);
